@@ -1,0 +1,12 @@
+namespace Vigil.Domain.Checks;
+
+/// <summary>One alert of a check: whether its condition holds, and what people were last told about it.
+/// Keeping the two apart is what lets flapping damping hold notifications back and still owe the last word.</summary>
+public sealed class AlertState
+{
+    public bool Firing { get; set; }
+    public bool Notified { get; set; }
+    public DateTimeOffset Since { get; set; }
+    public string Reason { get; set; } = "";
+    public Severity Severity { get; set; }
+}

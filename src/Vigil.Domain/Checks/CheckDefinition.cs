@@ -1,0 +1,82 @@
+using Vigil.Domain.Time;
+
+namespace Vigil.Domain.Checks;
+
+/// <summary>What an operator declared about a check (config file or API). Immutable; the evaluator keeps
+/// the runtime facts in <see cref="CheckState"/>.</summary>
+public sealed record CheckDefinition
+{
+    /// <summary>The default grace. The default value is 1 minute.</summary>
+    public static readonly TimeSpan DefaultGrace = TimeSpan.FromMinutes(1);
+
+    public required string Name { get; init; }
+    public Guid Uuid { get; init; }
+    public CheckKind Kind { get; init; } = CheckKind.Heartbeat;
+    public TimeSpan? Every { get; init; }
+    public string? Cron { get; init; }
+    public string Tz { get; init; } = "UTC";
+    public TimeSpan Grace { get; init; } = DefaultGrace;
+
+    /// <summary>Bounds one run; defaults to <see cref="Grace"/> for ping-started runs. Runs under a lease are
+    /// bounded by their lease and, only when this is set explicitly, by this too.</summary>
+    public TimeSpan? MaxRuntime { get; init; }
+    public TimeSpan? MinInterval { get; init; }
+    public TimeSpan? MaxDataAge { get; init; }
+    public int FailAfter { get; init; } = 1;
+    public int RecoverAfter { get; init; } = 1;
+    public FlappingSettings Flapping { get; init; } = FlappingSettings.Default;
+    public Severity Severity { get; init; } = Severity.Critical;
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public string? Description { get; init; }
+    public string? Runbook { get; init; }
+    public bool Paused { get; init; }
+    public bool ManualResume { get; init; }
+    public int Concurrency { get; init; } = 1;
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+    public string? Remediation { get; init; }
+    public KeywordFilters? Keywords { get; init; }
+    public ManagedBy ManagedBy { get; init; } = ManagedBy.Api;
+
+    public TimeSpan EffectiveMaxRuntime => MaxRuntime ?? Grace;
+
+    /// <summary>Builds the schedule, or null for a check with neither <c>every</c> nor <c>cron</c>.</summary>
+    public Schedule? BuildSchedule()
+    {
+        if (Every is { } period)
+        {
+            return Schedule.Every(period);
+        }
+
+        if (Cron is { } cron && Schedule.TryCron(cron, Tz, out var schedule, out var error))
+        {
+            return schedule;
+        }
+
+        return Cron is null ? null : throw new InvalidOperationException(Validate().FirstOrDefault().Message);
+    }
+
+    /// <summary>Every problem with these settings, keyed by field name as written in vigil.yaml.</summary>
+    public IEnumerable<(string Field, string Message)> Validate()
+    {
+        if (!CheckName.IsValid(Name)) yield return ("name", CheckName.Problem(Name));
+        if (Every is not null && Cron is not null) yield return ("cron", "give either every or cron, not both");
+        if (Every is { } e && e <= TimeSpan.Zero) yield return ("every", "must be longer than 0s");
+        if (Cron is { } c && !Schedule.TryCron(c, Tz, out _, out var cronError)) yield return (cronError!.Contains("time zone") ? "tz" : "cron", cronError);
+        if (Cron is null && Tz != "UTC" && !Schedule.TryZone(Tz, out _, out var tzError)) yield return ("tz", tzError!);
+        if (Grace < TimeSpan.Zero) yield return ("grace", "must not be negative");
+        if (MaxRuntime is { } m && m <= TimeSpan.Zero) yield return ("max_runtime", "must be longer than 0s");
+        if (MaxDataAge is { } a && a <= TimeSpan.Zero) yield return ("max_data_age", "must be longer than 0s");
+        if (MinInterval is { } i && i <= TimeSpan.Zero) yield return ("min_interval", "must be longer than 0s");
+        if (FailAfter < 1) yield return ("fail_after", "must be 1 or more");
+        if (RecoverAfter < 1) yield return ("recover_after", "must be 1 or more");
+        if (Concurrency < 1) yield return ("concurrency", "must be 1 or more");
+        if (Flapping.Changes < 1) yield return ("flapping.changes", "must be 1 or more");
+        if (Flapping.Window <= TimeSpan.Zero) yield return ("flapping.window", "must be longer than 0s");
+        foreach (var tag in Tags)
+        {
+            if (string.IsNullOrWhiteSpace(tag) || tag.Length > 64) yield return ("tags", $"'{tag}' is not a tag: 1 to 64 characters");
+        }
+    }
+
+    public string DescribeSchedule() => Every is { } e ? $"every {Durations.Format(e)}" : Cron is { } c ? $"cron '{c}' ({Tz})" : "no schedule";
+}

@@ -1,0 +1,13 @@
+namespace Vigil.Domain.Checks;
+
+/// <summary>An exclusive, expiring claim on a check.</summary>
+public sealed class HeldLease
+{
+    public required string Token { get; set; }
+    public long FencingToken { get; set; }
+    public required string Holder { get; set; }
+    public Guid Rid { get; set; }
+    public DateTimeOffset AcquiredAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public TimeSpan Ttl { get; set; }
+}

@@ -1,0 +1,24 @@
+namespace Vigil.Domain.Evaluation;
+
+/// <summary>The <c>type</c> of a <see cref="CheckEvent"/>.</summary>
+public static class EventTypes
+{
+    public const string Success = "success";
+    public const string Fail = "fail";
+    public const string Start = "start";
+    public const string Log = "log";
+    public const string LeaseAcquired = "lease_acquired";
+    public const string LeaseRenewed = "lease_renewed";
+    public const string LeaseReleased = "lease_released";
+    public const string LeaseExpired = "lease_expired";
+    public const string LateReport = "late_report";
+    public const string Status = "status";
+    public const string AlertFiring = "alert_firing";
+    public const string AlertResolved = "alert_resolved";
+    public const string ClientClockAhead = "client_clock_ahead";
+    public const string Ignored = "ignored";
+    public const string RunEnded = "run_ended";
+    public const string Created = "created";
+    public const string Updated = "updated";
+    public const string VigilRestarted = "vigil_restarted";
+}

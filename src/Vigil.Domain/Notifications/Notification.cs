@@ -1,0 +1,27 @@
+using Vigil.Domain.Checks;
+
+namespace Vigil.Domain.Notifications;
+
+/// <summary>An alert transition people must hear about. Its <see cref="Id"/> is the idempotency key every
+/// delivery of it carries, so a receiver that deduplicates sees exactly one.</summary>
+public sealed record Notification
+{
+    public required Guid Id { get; init; }
+    public string? Check { get; init; }
+    public Guid? CheckUuid { get; init; }
+    public required string Alert { get; init; }
+
+    /// <summary><c>firing</c> or <c>resolved</c>.</summary>
+    public required string State { get; init; }
+    public required Severity Severity { get; init; }
+    public CheckStatus? Status { get; init; }
+    public required string Reason { get; init; }
+    public required DateTimeOffset At { get; init; }
+    public DateTimeOffset? Since { get; init; }
+    public string? Runbook { get; init; }
+    public string? Description { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    public const string Firing = "firing";
+    public const string Resolved = "resolved";
+}

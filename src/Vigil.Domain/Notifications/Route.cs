@@ -1,0 +1,20 @@
+using Vigil.Domain.Checks;
+
+namespace Vigil.Domain.Notifications;
+
+/// <summary>Which alerts go to which receivers. An empty match matches everything.</summary>
+public sealed record Route
+{
+    public string? MatchCheck { get; init; }
+    public IReadOnlyList<string> MatchTags { get; init; } = [];
+    public Severity? MatchSeverity { get; init; }
+    public IReadOnlyList<string> Alerts { get; init; } = [];
+    public required IReadOnlyList<string> Receivers { get; init; }
+    public bool Continue { get; init; }
+
+    public bool Matches(Notification n) =>
+        (MatchCheck is null || MatchCheck == n.Check)
+        && (MatchSeverity is null || MatchSeverity == n.Severity)
+        && (Alerts.Count == 0 || Alerts.Contains(n.Alert))
+        && MatchTags.All(n.Tags.Contains);
+}
