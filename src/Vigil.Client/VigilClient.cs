@@ -1,0 +1,309 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Vigil.Client;
+
+/// <summary>
+/// A small client for Vigil's HTTP API, used by the <c>vigil</c> CLI and usable from any .NET program.
+/// Failures are exceptions that say which kind: <see cref="VigilUnreachableException"/> (no answer) or
+/// <see cref="VigilApiException"/> (an answer that said no).
+/// </summary>
+public sealed class VigilClient : IDisposable
+{
+    public static readonly Uri DefaultServer = new("http://127.0.0.1:8470");
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly string? _apiKey;
+
+    public VigilClient(Uri server, string? apiKey, HttpClient? http = null, TimeSpan? timeout = null)
+    {
+        _apiKey = apiKey;
+        _ownsHttp = http is null;
+        _http = http ?? new HttpClient();
+        _http.BaseAddress ??= server;
+        if (_ownsHttp)
+        {
+            _http.Timeout = timeout ?? TimeSpan.FromSeconds(15);
+        }
+    }
+
+    public Uri Server => _http.BaseAddress!;
+
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    /// <summary>Sends a Healthchecks-style ping by check name, using the client's key as the ping key.</summary>
+    public async Task<int> PingAsync(string check, PingKind kind = PingKind.Success, int? exitStatus = null, Guid? rid = null,
+        DateTimeOffset? dataTs = null, string? body = null, DateTimeOffset? lateAt = null, bool create = false, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(_apiKey))
+        {
+            throw new InvalidOperationException("pinging by check name needs an API key (ping scope or higher)");
+        }
+
+        var suffix = exitStatus is { } code ? "/" + code.ToString(CultureInfo.InvariantCulture) : kind switch
+        {
+            PingKind.Start => "/start",
+            PingKind.Fail => "/fail",
+            PingKind.Log => "/log",
+            _ => "",
+        };
+        var query = new List<string>();
+        if (rid is { } r) query.Add("rid=" + r);
+        if (dataTs is { } d) query.Add("data_ts=" + Uri.EscapeDataString(Format(d)));
+        if (lateAt is { } l) query.Add("late_at=" + Uri.EscapeDataString(Format(l)));
+        if (create) query.Add("create=1");
+        var url = $"ping/{Uri.EscapeDataString(_apiKey)}/{Uri.EscapeDataString(check)}{suffix}" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body ?? "", Encoding.UTF8, "text/plain"),
+        };
+        using var response = await SendAsync(request, ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            throw new VigilApiException((int)response.StatusCode, $"ping of '{check}' answered {(int)response.StatusCode}: {text.Trim()}");
+        }
+
+        return (int)response.StatusCode;
+    }
+
+    public async Task<AcquireResult> AcquireAsync(string check, TimeSpan? ttl, string holder, Guid? rid = null, DateTimeOffset? dataTs = null,
+        CancellationToken ct = default)
+    {
+        var body = new JsonObject { ["holder"] = holder };
+        if (ttl is { } t) body["ttl"] = (long)Math.Ceiling(t.TotalSeconds);
+        if (rid is { } r) body["rid"] = r.ToString();
+        if (dataTs is { } d) body["data_ts"] = Format(d);
+        using var response = await PostAsync($"api/v1/checks/{Uri.EscapeDataString(check)}/lease/acquire", body, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            var problem = await ReadJsonAsync(response, ct).ConfigureAwait(false);
+            var holders = new List<LeaseHolder>();
+            if (problem.TryGetProperty("holders", out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var h in list.EnumerateArray())
+                {
+                    holders.Add(new LeaseHolder(
+                        h.GetProperty("holder").GetString() ?? "",
+                        h.GetProperty("expires_at").GetDateTimeOffset(),
+                        h.TryGetProperty("rid", out var rr) && rr.ValueKind == JsonValueKind.String ? rr.GetGuid() : null));
+                }
+            }
+
+            return new AcquireResult(null, holders);
+        }
+
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        var grant = await response.Content.ReadFromJsonAsync<LeaseGrant>(Json, ct).ConfigureAwait(false);
+        return new AcquireResult(grant, []);
+    }
+
+    /// <summary>Renews; returns null when the lease is gone (expired or released): the holder must stop acting on it.</summary>
+    public async Task<DateTimeOffset?> RenewAsync(string check, string token, TimeSpan? ttl = null, DateTimeOffset? dataTs = null, CancellationToken ct = default)
+    {
+        var body = new JsonObject { ["token"] = token };
+        if (ttl is { } t) body["ttl"] = (long)Math.Ceiling(t.TotalSeconds);
+        if (dataTs is { } d) body["data_ts"] = Format(d);
+        using var response = await PostAsync($"api/v1/checks/{Uri.EscapeDataString(check)}/lease/renew", body, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Gone)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        var json = await ReadJsonAsync(response, ct).ConfigureAwait(false);
+        return json.GetProperty("expires_at").GetDateTimeOffset();
+    }
+
+    /// <summary>Releases with an outcome; returns false when the lease was already gone (the outcome is still recorded).</summary>
+    public async Task<bool> ReleaseAsync(string check, string token, LeaseOutcome outcome, int? exitCode = null, string? message = null,
+        string? log = null, DateTimeOffset? dataTs = null, CancellationToken ct = default)
+    {
+        var body = new JsonObject
+        {
+            ["token"] = token,
+            ["outcome"] = outcome == LeaseOutcome.Success ? "success" : "fail",
+        };
+        if (exitCode is { } e) body["exit_code"] = e;
+        if (message is not null) body["message"] = message;
+        if (log is not null) body["log"] = log;
+        if (dataTs is { } d) body["data_ts"] = Format(d);
+        using var response = await PostAsync($"api/v1/checks/{Uri.EscapeDataString(check)}/lease/release", body, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Gone)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<CheckInfo>> ListChecksAsync(string? tag = null, CancellationToken ct = default)
+    {
+        var url = "api/v1/checks" + (tag is null ? "" : "?tag=" + Uri.EscapeDataString(tag));
+        var json = await GetJsonAsync(url, ct).ConfigureAwait(false);
+        return json.GetProperty("checks").Deserialize<List<CheckInfo>>(Json) ?? [];
+    }
+
+    public Task<JsonElement> GetCheckAsync(string name, CancellationToken ct = default) =>
+        GetJsonAsync($"api/v1/checks/{Uri.EscapeDataString(name)}", ct);
+
+    public Task<JsonElement> GetRunsAsync(string name, int limit = 20, CancellationToken ct = default) =>
+        GetJsonAsync($"api/v1/checks/{Uri.EscapeDataString(name)}/runs?limit={limit}", ct);
+
+    public Task<JsonElement> HealthAsync(CancellationToken ct = default) => GetJsonAsync("api/v1/health", ct);
+
+    public async Task<JsonElement> PauseAsync(string name, CancellationToken ct = default) =>
+        await PostForJsonAsync($"api/v1/checks/{Uri.EscapeDataString(name)}/pause", ct).ConfigureAwait(false);
+
+    public async Task<JsonElement> ResumeAsync(string name, CancellationToken ct = default) =>
+        await PostForJsonAsync($"api/v1/checks/{Uri.EscapeDataString(name)}/resume", ct).ConfigureAwait(false);
+
+    public async Task DeleteCheckAsync(string name, CancellationToken ct = default)
+    {
+        using var request = Authorized(new HttpRequestMessage(HttpMethod.Delete, $"api/v1/checks/{Uri.EscapeDataString(name)}"));
+        using var response = await SendAsync(request, ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates or replaces a check from a JSON object with the same keys as vigil.yaml.</summary>
+    public async Task<JsonElement> PutCheckAsync(string name, JsonObject definition, CancellationToken ct = default)
+    {
+        using var request = Authorized(new HttpRequestMessage(HttpMethod.Put, $"api/v1/checks/{Uri.EscapeDataString(name)}")
+        {
+            Content = new StringContent(definition.ToJsonString(), Encoding.UTF8, "application/json"),
+        });
+        using var response = await SendAsync(request, ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        return await ReadJsonAsync(response, ct).ConfigureAwait(false);
+    }
+
+    public async Task<CreatedKey> CreateKeyAsync(string name, string scope, CancellationToken ct = default)
+    {
+        using var response = await PostAsync("api/v1/keys", new JsonObject { ["name"] = name, ["scope"] = scope }, ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        return (await response.Content.ReadFromJsonAsync<CreatedKey>(Json, ct).ConfigureAwait(false))!;
+    }
+
+    public async Task<IReadOnlyList<KeyInfo>> ListKeysAsync(CancellationToken ct = default)
+    {
+        var json = await GetJsonAsync("api/v1/keys", ct).ConfigureAwait(false);
+        return json.GetProperty("keys").Deserialize<List<KeyInfo>>(Json) ?? [];
+    }
+
+    public async Task RevokeKeyAsync(string name, CancellationToken ct = default)
+    {
+        using var request = Authorized(new HttpRequestMessage(HttpMethod.Delete, $"api/v1/keys/{Uri.EscapeDataString(name)}"));
+        using var response = await SendAsync(request, ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+    }
+
+    private async Task<JsonElement> GetJsonAsync(string url, CancellationToken ct)
+    {
+        using var request = Authorized(new HttpRequestMessage(HttpMethod.Get, url));
+        using var response = await SendAsync(request, ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        return await ReadJsonAsync(response, ct).ConfigureAwait(false);
+    }
+
+    private async Task<JsonElement> PostForJsonAsync(string url, CancellationToken ct)
+    {
+        using var response = await PostAsync(url, new JsonObject(), ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        return await ReadJsonAsync(response, ct).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(string url, JsonObject body, CancellationToken ct)
+    {
+        using var request = Authorized(new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        });
+        return await SendAsync(request, ct).ConfigureAwait(false);
+    }
+
+    private HttpRequestMessage Authorized(HttpRequestMessage request)
+    {
+        if (!string.IsNullOrEmpty(_apiKey))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+        }
+
+        return request;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        try
+        {
+            return await _http.SendAsync(request, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new VigilUnreachableException($"cannot reach Vigil at {Server}: {ex.Message}", ex);
+        }
+        catch (TaskCanceledException ex) when (!ct.IsCancellationRequested)
+        {
+            throw new VigilUnreachableException($"Vigil at {Server} did not answer in time", ex);
+        }
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        JsonElement? problem = null;
+        var message = text.Trim();
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            problem = doc.RootElement.Clone();
+            if (problem.Value.TryGetProperty("detail", out var detail) && detail.GetString() is { Length: > 0 } d)
+            {
+                message = d;
+            }
+            else if (problem.Value.TryGetProperty("title", out var title))
+            {
+                message = title.GetString() ?? message;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        throw new VigilApiException((int)response.StatusCode, $"{(int)response.StatusCode}: {message}", problem);
+    }
+
+    private static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: ct).ConfigureAwait(false);
+        return doc.RootElement.Clone();
+    }
+
+    private static string Format(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+}

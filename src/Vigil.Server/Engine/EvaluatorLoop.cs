@@ -1,0 +1,286 @@
+using System.Threading.Channels;
+using Vigil.Domain.Checks;
+using Vigil.Domain.Evaluation;
+using Vigil.Domain.Notifications;
+using Vigil.Domain.Persistence;
+
+namespace Vigil.Server.Engine;
+
+/// <summary>
+/// The one writer. Commands from HTTP handlers arrive through a channel; the loop drains what is queued,
+/// applies it to the evaluator, acts on due deadlines, commits everything in one transaction (group commit),
+/// and only then completes the waiting requests. It sleeps until the next deadline or command, on the
+/// injected clock, and never scans all checks.
+/// </summary>
+internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
+{
+    /// <summary>The loop wakes at least this often to record that Vigil is watching.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>A gap between two wake-ups longer than this means Vigil was not watching (suspended, or the
+    /// wall clock jumped forward).</summary>
+    public static readonly TimeSpan BlindSpanThreshold = TimeSpan.FromSeconds(15);
+
+    private const int MaxBatch = 4096;
+
+    private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IVigilStore _store;
+    private readonly TimeProvider _time;
+    private readonly ServerSettings _settings;
+    private readonly Router _router;
+    private readonly ILogger<EvaluatorLoop> _log;
+    private readonly OutboxSignal _outboxSignal;
+    private Evaluator _evaluator;
+    private DateTimeOffset _lastWatched;
+    private DateTimeOffset _lastAliveWritten;
+    private Task? _running;
+    private readonly CancellationTokenSource _stopping = new();
+
+    public EvaluatorLoop(IVigilStore store, TimeProvider time, ServerSettings settings, ILogger<EvaluatorLoop> log, OutboxSignal outboxSignal)
+    {
+        _store = store;
+        _time = time;
+        _settings = settings;
+        _log = log;
+        _outboxSignal = outboxSignal;
+        _router = new Router(settings.Routes);
+        _evaluator = new Evaluator(time, settings.StartupGrace);
+    }
+
+    /// <summary>Null while healthy; otherwise why the loop cannot promise durability.</summary>
+    public string? Fault { get; private set; }
+
+    public bool Running => _running is { IsCompleted: false };
+
+    public DateTimeOffset LastWatched => _lastWatched;
+
+    /// <summary>Loads the live state, applies the config's checks, and covers the span Vigil was not watching.</summary>
+    public async Task InitializeAsync(CancellationToken ct)
+    {
+        var stored = await _store.LoadAsync(ct).ConfigureAwait(false);
+        foreach (var (definition, state) in stored.Checks)
+        {
+            _evaluator.Load(definition, state);
+        }
+
+        ApplyConfigChecks();
+        var now = _time.GetUtcNow();
+        if (stored.LastAliveAt is { } lastAlive)
+        {
+            var moved = _evaluator.RecoverBlindSpan(lastAlive, "Vigil was stopped");
+            Log.BlindSpan(_log, lastAlive, now, moved);
+        }
+
+        await CommitAsync(_evaluator.TakeChanges(), now, ct).ConfigureAwait(false);
+        _lastWatched = now;
+        Log.Loaded(_log, _evaluator.Count, _store.Describe());
+    }
+
+    private void ApplyConfigChecks()
+    {
+        if (!_settings.ChecksFromConfig)
+        {
+            return;
+        }
+
+        var declared = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var definition in _settings.Checks)
+        {
+            declared.Add(definition.Name);
+            var result = _evaluator.Upsert(definition with { ManagedBy = ManagedBy.Config }, fromConfig: true);
+            if (result == UpsertStatus.UuidTaken)
+            {
+                throw new InvalidOperationException($"check '{definition.Name}' pins uuid {definition.Uuid}, which another check already uses");
+            }
+        }
+
+        foreach (var (definition, _) in _evaluator.Checks.ToList())
+        {
+            if (definition.ManagedBy == ManagedBy.Config && !declared.Contains(definition.Name))
+            {
+                _evaluator.Delete(definition.Name, fromConfig: true);
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the loop; completes once its effects are durable.</summary>
+    public Task<T> ExecuteAsync<T>(Func<Evaluator, T> action)
+    {
+        var command = new Command<T>(action);
+        if (!_commands.Writer.TryWrite(command))
+        {
+            command.Fail(new ServiceUnavailableException("Vigil is shutting down"));
+        }
+
+        return command.Task;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _running = Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Kestrel has drained by now (it stops first); whatever is still queued is applied and committed.
+        _commands.Writer.TryComplete();
+        if (_running is not null)
+        {
+            await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _commands.Reader;
+        var batch = new List<Command>(MaxBatch);
+        while (true)
+        {
+            var now = _time.GetUtcNow();
+            var wait = HeartbeatInterval;
+            if (_evaluator.NextDeadline is { } next && next - now < wait)
+            {
+                wait = next - now;
+            }
+
+            if (wait > TimeSpan.Zero && !reader.TryPeek(out _))
+            {
+                using var timeout = new CancellationTokenSource(wait, _time);
+                try
+                {
+                    if (!await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+                {
+                }
+            }
+
+            batch.Clear();
+            while (batch.Count < MaxBatch && reader.TryRead(out var command))
+            {
+                batch.Add(command);
+            }
+
+            await StepAsync(batch).ConfigureAwait(false);
+            if (reader.Completion.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        // Final flush on shutdown: record the last instant Vigil was watching.
+        await StepAsync([]).ConfigureAwait(false);
+    }
+
+    private async Task StepAsync(List<Command> batch)
+    {
+        var now = _time.GetUtcNow();
+        if (now - _lastWatched > BlindSpanThreshold)
+        {
+            var moved = _evaluator.RecoverBlindSpan(_lastWatched, "the wall clock jumped forward or Vigil was suspended");
+            Log.BlindSpan(_log, _lastWatched, now, moved);
+        }
+
+        foreach (var command in batch)
+        {
+            command.Execute(_evaluator);
+        }
+
+        _evaluator.Tick();
+        var changes = _evaluator.TakeChanges();
+        try
+        {
+            await CommitAsync(changes, now, _stopping.Token).ConfigureAwait(false);
+            Fault = null;
+            foreach (var command in batch)
+            {
+                command.Complete();
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Fault = $"the store did not accept a write: {ex.Message}";
+            Log.CommitFailed(_log, ex, batch.Count);
+            var failure = new ServiceUnavailableException($"Vigil could not make this durable ({ex.Message}); nothing was acknowledged, retry");
+            foreach (var command in batch)
+            {
+                command.Fail(failure);
+            }
+
+            await ReloadAsync().ConfigureAwait(false);
+        }
+
+        _lastWatched = now;
+    }
+
+    private async Task CommitAsync(Changes changes, DateTimeOffset now, CancellationToken ct)
+    {
+        if (now - _lastAliveWritten >= HeartbeatInterval || !changes.IsEmpty)
+        {
+            changes.AliveAt = now;
+        }
+
+        foreach (var notification in changes.Notifications)
+        {
+            foreach (var receiver in _router.ReceiversFor(notification))
+            {
+                changes.Outbox.Add(new OutboxEntry
+                {
+                    Id = Guid.CreateVersion7(now),
+                    NotificationId = notification.Id,
+                    Receiver = receiver,
+                    Notification = notification,
+                    CreatedAt = now,
+                    NextAttemptAt = now,
+                });
+            }
+        }
+
+        if (changes.IsEmpty)
+        {
+            return;
+        }
+
+        await _store.CommitAsync(changes, ct).ConfigureAwait(false);
+        if (changes.AliveAt is not null)
+        {
+            _lastAliveWritten = now;
+        }
+
+        if (changes.Outbox.Count > 0)
+        {
+            _outboxSignal.Wake();
+        }
+    }
+
+    /// <summary>After a failed commit the in-memory state is ahead of the store; go back to what is durable.</summary>
+    private async Task ReloadAsync()
+    {
+        try
+        {
+            var fresh = new Evaluator(_time, _settings.StartupGrace);
+            var stored = await _store.LoadAsync(CancellationToken.None).ConfigureAwait(false);
+            foreach (var (definition, state) in stored.Checks)
+            {
+                fresh.Load(definition, state);
+            }
+
+            _evaluator = fresh;
+        }
+        catch (Exception ex)
+        {
+            Log.ReloadFailed(_log, ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _commands.Writer.TryComplete();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,208 @@
+using Vigil.Domain.Checks;
+using Vigil.Domain.Evaluation;
+using Vigil.Domain.Persistence;
+using Vigil.Domain.Security;
+using Vigil.Domain.Time;
+using Vigil.Server.Engine;
+using Vigil.Server.Security;
+
+namespace Vigil.Server.Http;
+
+/// <summary>Checks, their runs and their history.</summary>
+internal static class CheckEndpoints
+{
+    private const int MaxLimit = 1000;
+
+    public static void MapChecks(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/api/v1/checks").RequireScope(Scope.Read).WithTags("Checks");
+        read.MapGet("/", ListAsync);
+        read.MapGet("/{name}", GetAsync);
+        read.MapGet("/{name}/runs", RunsAsync);
+        read.MapGet("/{name}/runs/{rid}", RunAsync);
+        read.MapGet("/{name}/runs/{rid}/log", RunLogAsync);
+        read.MapGet("/{name}/events", EventsAsync);
+
+        var write = app.MapGroup("/api/v1/checks").RequireScope(Scope.Write).WithTags("Checks");
+        write.MapPut("/{name}", PutAsync).Accepts<CheckBody>("application/json");
+        write.MapDelete("/{name}", DeleteAsync);
+        write.MapPost("/{name}/pause", (string name, EvaluatorLoop loop, TimeProvider time) => PauseOrResumeAsync(name, loop, time, pause: true));
+        write.MapPost("/{name}/resume", (string name, EvaluatorLoop loop, TimeProvider time) => PauseOrResumeAsync(name, loop, time, pause: false));
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, EvaluatorLoop loop, TimeProvider time)
+    {
+        var errors = new RequestErrors();
+        var tag = request.Query["tag"].ToString();
+        CheckStatus? status = null;
+        Level? level = null;
+        if (request.Query["status"].ToString() is { Length: > 0 } statusText)
+        {
+            if (EnumText.TryParseStatus(statusText, out var parsed)) status = parsed;
+            else errors.Add("status", $"'{Fields.Truncate(statusText)}' is not a status: use new, up, grace, down or paused");
+        }
+
+        if (request.Query["level"].ToString() is { Length: > 0 } levelText)
+        {
+            if (EnumText.TryParseLevel(levelText, out var parsed)) level = parsed;
+            else errors.Add("level", $"'{Fields.Truncate(levelText)}' is not a level: use ok, warning or critical");
+        }
+
+        if (errors.Any) return errors.ToProblem();
+        var list = await loop.ExecuteAsync(e =>
+        {
+            var now = time.GetUtcNow();
+            return e.Checks
+                .Where(c => tag.Length == 0 || c.Definition.Tags.Contains(tag))
+                .Where(c => status is null || c.State.Status == status)
+                .Where(c => level is null || c.State.Level == level)
+                .OrderBy(c => c.Definition.Name, StringComparer.Ordinal)
+                .Select(c => CheckViews.Summary(e, c.Definition, c.State, now))
+                .ToList();
+        }).ConfigureAwait(false);
+        return Results.Json(new { checks = list }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> GetAsync(string name, EvaluatorLoop loop, TimeProvider time)
+    {
+        if (!CheckName.IsValid(name)) return Problems.Validation("name", CheckName.Problem(Fields.Truncate(name)));
+        var detail = await loop.ExecuteAsync(e => e.Find(name) is { } c ? CheckViews.Detail(e, c.Definition, c.State, time.GetUtcNow()) : null).ConfigureAwait(false);
+        return detail is null ? Problems.NotFound($"no check named '{name}'") : Results.Json(detail, ApiJson.Options);
+    }
+
+    private static async Task<IResult> PutAsync(HttpContext ctx, string name, EvaluatorLoop loop, ServerSettings settings, TimeProvider time)
+    {
+        if (!CheckName.IsValid(name)) return Problems.Validation("name", CheckName.Problem(Fields.Truncate(name)));
+        var (body, problem) = await JsonBody.ReadAsync<CheckBody>(ctx.Request).ConfigureAwait(false);
+        if (problem is not null) return problem;
+
+        var errors = new RequestErrors();
+        var definition = body!.ToDefinition(name, settings.Defaults, errors);
+        if (errors.Any) return errors.ToProblem();
+
+        var (status, detail) = await loop.ExecuteAsync(e =>
+        {
+            var result = e.Upsert(definition);
+            var found = e.Find(name);
+            return (result, found is { } c ? CheckViews.Detail(e, c.Definition, c.State, time.GetUtcNow()) : null);
+        }).ConfigureAwait(false);
+        return status switch
+        {
+            UpsertStatus.Created => Results.Json(detail, ApiJson.Options, statusCode: StatusCodes.Status201Created),
+            UpsertStatus.Replaced => Results.Json(detail, ApiJson.Options),
+            UpsertStatus.ManagedByConfig => Problems.Conflict($"'{name}' is declared in the config file; change it there (only pausing works through the API)"),
+            _ => Problems.Conflict($"uuid {definition.Uuid} already belongs to another check"),
+        };
+    }
+
+    private static async Task<IResult> DeleteAsync(string name, EvaluatorLoop loop)
+    {
+        if (!CheckName.IsValid(name)) return Problems.Validation("name", CheckName.Problem(Fields.Truncate(name)));
+        var status = await loop.ExecuteAsync(e => e.Delete(name)).ConfigureAwait(false);
+        return status switch
+        {
+            DeleteStatus.Deleted => Results.NoContent(),
+            DeleteStatus.ManagedByConfig => Problems.Conflict($"'{name}' is declared in the config file; remove it there"),
+            _ => Problems.NotFound($"no check named '{name}'"),
+        };
+    }
+
+    private static async Task<IResult> PauseOrResumeAsync(string name, EvaluatorLoop loop, TimeProvider time, bool pause)
+    {
+        if (!CheckName.IsValid(name)) return Problems.Validation("name", CheckName.Problem(Fields.Truncate(name)));
+        var detail = await loop.ExecuteAsync(e =>
+        {
+            var found = pause ? e.Pause(name, "paused through the API") : e.Resume(name);
+            return found && e.Find(name) is { } c ? CheckViews.Detail(e, c.Definition, c.State, time.GetUtcNow()) : null;
+        }).ConfigureAwait(false);
+        return detail is null ? Problems.NotFound($"no check named '{name}'") : Results.Json(detail, ApiJson.Options);
+    }
+
+    private static int? Limit(HttpRequest request, RequestErrors errors, int fallback)
+    {
+        var text = request.Query["limit"].ToString();
+        if (text.Length == 0) return fallback;
+        if (int.TryParse(text, out var limit) && limit is > 0 and <= MaxLimit) return limit;
+        errors.Add("limit", $"must be a whole number from 1 to {MaxLimit}");
+        return null;
+    }
+
+    private static async Task<bool> ExistsAsync(string name, EvaluatorLoop loop) =>
+        await loop.ExecuteAsync(e => e.Find(name) is not null).ConfigureAwait(false);
+
+    private static async Task<IResult> RunsAsync(HttpRequest request, string name, EvaluatorLoop loop, IVigilStore store)
+    {
+        var errors = new RequestErrors();
+        if (!CheckName.IsValid(name)) errors.Add("name", CheckName.Problem(Fields.Truncate(name)));
+        var limit = Limit(request, errors, 50);
+        if (errors.Any) return errors.ToProblem();
+        if (!await ExistsAsync(name, loop).ConfigureAwait(false)) return Problems.NotFound($"no check named '{name}'");
+        var runs = await store.GetRunsAsync(name, limit!.Value, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        return Results.Json(new { runs = runs.Select(RunJson) }, ApiJson.Options);
+    }
+
+    private static object RunJson(RunRecord r) => new
+    {
+        rid = r.Rid,
+        started_at = r.StartedAt,
+        ended_at = r.EndedAt,
+        outcome = r.Outcome,
+        exit_code = r.ExitCode,
+        duration_s = r.DurationSeconds,
+        holder = r.Holder,
+        message = r.Message,
+        log_bytes = r.Log?.Length ?? 0,
+        log_truncated = r.LogTruncated,
+    };
+
+    private static async Task<IResult> RunAsync(HttpRequest request, string name, string rid, IVigilStore store)
+    {
+        var errors = new RequestErrors();
+        if (!CheckName.IsValid(name)) errors.Add("name", CheckName.Problem(Fields.Truncate(name)));
+        var id = Fields.Uuid(rid, "rid", errors);
+        if (errors.Any) return errors.ToProblem();
+        var run = await store.GetRunAsync(name, id!.Value, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        return run is null ? Problems.NotFound($"no run {rid} of '{name}'") : Results.Json(RunJson(run), ApiJson.Options);
+    }
+
+    private static async Task<IResult> RunLogAsync(HttpRequest request, string name, string rid, IVigilStore store)
+    {
+        var errors = new RequestErrors();
+        if (!CheckName.IsValid(name)) errors.Add("name", CheckName.Problem(Fields.Truncate(name)));
+        var id = Fields.Uuid(rid, "rid", errors);
+        if (errors.Any) return errors.ToProblem();
+        var run = await store.GetRunAsync(name, id!.Value, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        return run is null ? Problems.NotFound($"no run {rid} of '{name}'") : Results.Text(run.Log ?? "", "text/plain; charset=utf-8");
+    }
+
+    private static async Task<IResult> EventsAsync(HttpRequest request, string name, EvaluatorLoop loop, IVigilStore store)
+    {
+        var errors = new RequestErrors();
+        if (!CheckName.IsValid(name)) errors.Add("name", CheckName.Problem(Fields.Truncate(name)));
+        var limit = Limit(request, errors, 100);
+        DateTimeOffset? since = null;
+        if (request.Query["since"].ToString() is { Length: > 0 } sinceText)
+        {
+            if (Timestamps.TryParse(sinceText, out var value, out var error)) since = value;
+            else errors.Add("since", error!);
+        }
+
+        if (errors.Any) return errors.ToProblem();
+        if (!await ExistsAsync(name, loop).ConfigureAwait(false)) return Problems.NotFound($"no check named '{name}'");
+        var events = await store.GetEventsAsync(name, limit!.Value, since, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        return Results.Json(new
+        {
+            events = events.Select(ev => new
+            {
+                at = ev.At,
+                type = ev.Type,
+                reason = ev.Reason,
+                rid = ev.Rid,
+                data_ts = ev.DataTs,
+                exit_status = ev.ExitStatus,
+                reported_at = ev.ReportedAt,
+                body_bytes = ev.Body?.Length ?? 0,
+            }),
+        }, ApiJson.Options);
+    }
+}

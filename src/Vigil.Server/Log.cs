@@ -1,0 +1,35 @@
+namespace Vigil.Server;
+
+/// <summary>Every log line of the server, with stable event ids. Structured fields only; never a key or a secret.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Loaded {Checks} checks from {Store}")]
+    public static partial void Loaded(ILogger logger, int checks, string store);
+
+    [LoggerMessage(2, LogLevel.Warning, "Vigil was not watching from {From} to {To}; {Moved} checks had deadlines moved past the blind span")]
+    public static partial void BlindSpan(ILogger logger, DateTimeOffset from, DateTimeOffset to, int moved);
+
+    [LoggerMessage(3, LogLevel.Error, "The store did not accept a batch of {Commands} commands; they were refused and state was reloaded")]
+    public static partial void CommitFailed(ILogger logger, Exception error, int commands);
+
+    [LoggerMessage(4, LogLevel.Critical, "Reloading state from the store failed")]
+    public static partial void ReloadFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(10, LogLevel.Information, "Delivered {Alert} {State} for {Check} to {Receiver} (attempt {Attempt})")]
+    public static partial void Delivered(ILogger logger, string alert, string state, string check, string receiver, int attempt);
+
+    [LoggerMessage(11, LogLevel.Warning, "Delivery to {Receiver} failed (attempt {Attempt}): {Error}; retrying in {Delay}")]
+    public static partial void DeliveryFailed(ILogger logger, string receiver, int attempt, string error, TimeSpan delay);
+
+    [LoggerMessage(12, LogLevel.Error, "The outbox dispatcher could not read the store")]
+    public static partial void DispatcherFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(20, LogLevel.Warning, "First start: created an admin API key and wrote it to {Path} (mode 0600); the key itself is not logged")]
+    public static partial void AdminKeyCreated(ILogger logger, string path);
+
+    [LoggerMessage(21, LogLevel.Information, "Vigil is listening on {Urls}; dashboard at {Dashboard}")]
+    public static partial void Listening(ILogger logger, string urls, string dashboard);
+
+    [LoggerMessage(30, LogLevel.Error, "Unhandled error serving {Method} {Path}")]
+    public static partial void Unhandled(ILogger logger, Exception error, string method, string path);
+}

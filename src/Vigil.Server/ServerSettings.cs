@@ -1,0 +1,49 @@
+using Vigil.Domain.Checks;
+using Vigil.Domain.Notifications;
+using Vigil.Domain.Security;
+
+namespace Vigil.Server;
+
+/// <summary>Everything the server needs to run, already validated. Built from vigil.yaml (or defaults) by the host.</summary>
+public sealed record ServerSettings
+{
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    public string Urls { get; init; } = "http://127.0.0.1:8470";
+    public required string DataDirectory { get; init; }
+    public string? SqlitePath { get; init; }
+    public string? PostgresConnectionString { get; init; }
+    public string? PublicUrl { get; init; }
+    public TimeSpan StartupGrace { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan ShutdownTimeout { get; init; } = DefaultShutdownTimeout;
+    public PingSettings Ping { get; init; } = new();
+    public bool MetricsPublic { get; init; }
+    public IReadOnlyList<CheckDefinition> Checks { get; init; } = [];
+
+    /// <summary>The config's <c>defaults:</c> as a template; checks created through the API start from it.</summary>
+    public CheckDefinition Defaults { get; init; } = new() { Name = "defaults" };
+
+    /// <summary>True when a config file declared the checks: checks it no longer names are removed at start.</summary>
+    public bool ChecksFromConfig { get; init; }
+    public IReadOnlyList<ReceiverSettings> Receivers { get; init; } = [];
+    public IReadOnlyList<Route> Routes { get; init; } = [];
+    public IReadOnlyList<ApiKey> ApiKeys { get; init; } = [];
+
+    /// <summary>Where the config came from, for logs; null when running on defaults.</summary>
+    public string? ConfigPath { get; init; }
+
+    public string EffectiveSqlitePath => SqlitePath ?? Path.Combine(DataDirectory, "vigil.db");
+}
+
+public sealed record PingSettings
+{
+    public int BodyLimit { get; init; } = 100_000;
+
+    /// <summary>Pings per second allowed per check; also the burst.</summary>
+    public double RateLimitPerSecond { get; init; } = 10;
+    public bool Always200 { get; init; }
+    public CheckDefinition AutoCreate { get; init; } = new() { Name = "auto", Every = TimeSpan.FromDays(1), Grace = TimeSpan.FromHours(1) };
+}
+
+/// <summary>A receiver as the server builds it. Only webhook and file deliver in this version.</summary>
+public sealed record ReceiverSettings(string Name, string Kind, string? Url = null, string? Secret = null, string? Path = null);

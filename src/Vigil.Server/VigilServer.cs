@@ -1,0 +1,209 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Vigil.Domain.Persistence;
+using Vigil.Server.Delivery;
+using Vigil.Server.Engine;
+using Vigil.Server.Http;
+using Vigil.Server.Security;
+
+namespace Vigil.Server;
+
+/// <summary>Test and embedding seams. Production uses the defaults: the system clock and a shared random source.</summary>
+public sealed record VigilServerOptions
+{
+    public TimeProvider? Time { get; init; }
+    public Random? Random { get; init; }
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+}
+
+/// <summary>
+/// The Vigil server: opens the store (refusing to run without it), loads the live state, starts the writer
+/// loop, the outbox dispatcher and Kestrel. Shutdown drains Kestrel first, then flushes the loop.
+/// </summary>
+public sealed class VigilServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly EvaluatorLoop _loop;
+    private readonly IVigilStore _store;
+    private bool _stopped;
+
+    private VigilServer(WebApplication app, EvaluatorLoop loop, IVigilStore store)
+    {
+        _app = app;
+        _loop = loop;
+        _store = store;
+    }
+
+    /// <summary>The addresses Kestrel listens on (with the real port when 0 was asked for).</summary>
+    public IReadOnlyList<string> Addresses =>
+        _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <exception cref="StoreUnavailableException">The store cannot be opened or migrated.</exception>
+    public static async Task<VigilServer> StartAsync(ServerSettings settings, VigilServerOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new VigilServerOptions();
+        var time = options.Time ?? TimeProvider.System;
+        var store = StoreFactory.Create(settings, time);
+        try
+        {
+            await store.OpenAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var app = Build(settings, options, time, store);
+        var loop = app.Services.GetRequiredService<EvaluatorLoop>();
+        var server = new VigilServer(app, loop, store);
+        try
+        {
+            await loop.InitializeAsync(ct).ConfigureAwait(false);
+            await LoadKeysAsync(app.Services, settings, store, time, ct).ConfigureAwait(false);
+            await loop.StartAsync(ct).ConfigureAwait(false);
+            await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var urls = string.Join(", ", server.Addresses);
+        Log.Listening(app.Services.GetRequiredService<ILogger<VigilServer>>(), urls, server.Addresses.FirstOrDefault() + "/");
+        return server;
+    }
+
+    /// <summary>Returns when the host is asked to stop (SIGTERM, SIGINT), after draining and flushing.</summary>
+    public async Task WaitForShutdownAsync(CancellationToken ct = default)
+    {
+        await _app.WaitForShutdownAsync(ct).ConfigureAwait(false);
+        await StopAsync().ConfigureAwait(false);
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        // Kestrel first: in-flight requests finish (up to shutdown_timeout) and still reach the loop.
+        await _app.StopAsync().ConfigureAwait(false);
+        await _loop.StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _loop.DisposeAsync().ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+            await _store.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task LoadKeysAsync(IServiceProvider services, ServerSettings settings, IVigilStore store, TimeProvider time, CancellationToken ct)
+    {
+        var registry = services.GetRequiredService<ApiKeyRegistry>();
+        var stored = await store.LoadAsync(ct).ConfigureAwait(false);
+        foreach (var key in stored.Keys)
+        {
+            registry.Set(key);
+        }
+
+        foreach (var key in settings.ApiKeys)
+        {
+            registry.Set(key with { FromConfig = true });
+        }
+
+        await AdminKeyBootstrap.EnsureAsync(registry, store, settings.DataDirectory, time,
+            services.GetRequiredService<ILogger<VigilServer>>(), ct).ConfigureAwait(false);
+    }
+
+    private static WebApplication Build(ServerSettings settings, VigilServerOptions options, TimeProvider time, IVigilStore store)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Vigil", ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var limits = kestrel.Limits;
+            limits.MaxRequestBodySize = Math.Max(10L << 20, (long)settings.Ping.BodyLimit * 4);
+            limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
+            limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+            limits.MinResponseDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+            limits.MaxConcurrentConnections = 10_000;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        options.ConfigureLogging?.Invoke(builder.Logging);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Ping);
+        services.AddSingleton(time);
+        services.AddSingleton(store);
+        services.AddSingleton<ApiKeyRegistry>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<EvaluatorLoop>();
+        services.AddSingleton<PingRateLimiter>();
+        services.AddSingleton(new Backoff(options.Random ?? Random.Shared));
+        services.AddSingleton<ReceiverRegistry>();
+        services.AddHostedService<OutboxDispatcher>();
+        services.AddHttpClient(ReceiverRegistry.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync, StatusCodeSelector = StatusFor });
+        app.UseStatusCodePages();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOperations();
+        app.MapPings();
+        app.MapLeases();
+        app.MapChecks();
+        app.MapKeys();
+        return app;
+    }
+
+    private static int StatusFor(Exception ex) => ex switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        ServiceUnavailableException or StoreUnavailableException => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    private static async Task HandleExceptionAsync(HttpContext ctx)
+    {
+        var error = ctx.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var status = error is null ? 500 : StatusFor(error);
+        IResult result = status switch
+        {
+            StatusCodes.Status503ServiceUnavailable => Problems.Unavailable(error!.Message),
+            >= 500 => Results.Problem(type: "https://vigil.dev/problems/internal", title: "Vigil itself is broken",
+                statusCode: status, detail: $"an internal error ({error?.GetType().Name}) stopped this request; it was logged"),
+            _ => Results.Problem(type: "https://vigil.dev/problems/bad-request", title: "Bad request", statusCode: status, detail: error!.Message),
+        };
+        if (status >= 500 && status != 503 && error is not null)
+        {
+            Log.Unhandled(ctx.RequestServices.GetRequiredService<ILogger<VigilServer>>(), error, ctx.Request.Method, ctx.Request.Path);
+        }
+
+        await result.ExecuteAsync(ctx).ConfigureAwait(false);
+    }
+}
