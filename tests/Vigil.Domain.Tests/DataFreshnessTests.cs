@@ -31,13 +31,11 @@ public class DataFreshnessTests
             kit.Advance(TimeSpan.FromMinutes(1));
         }
 
-        Assert.True(notifications.Count == 1, string.Join("\n", notifications.Select(n => $"{n.At:O} {n.Alert} {n.State} {n.Reason}")));
         var stale = Assert.Single(notifications);
         Assert.Equal(AlertKind.DataStale, stale.Alert);
         Assert.Equal(Notification.Firing, stale.State);
         Assert.Equal(dataTs + MaxAge, stale.At);
         Assert.Equal(Level.Critical, kit.State("publisher").Level);
-        Assert.Equal(CheckStatus.Up, kit.Status("publisher"));
     }
 
     [Fact]
