@@ -49,6 +49,7 @@ public sealed partial class Evaluator
                 return outcome;
             }
 
+            SettlePausedObligations(entry, now);
             SetStatus(entry, CheckStatus.New, "a ping resumed it", now);
         }
 
