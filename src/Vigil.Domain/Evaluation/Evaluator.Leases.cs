@@ -20,6 +20,12 @@ public sealed partial class Evaluator
 
         var now = Now;
         var s = e.State;
+        if (s.Status == CheckStatus.Paused)
+        {
+            // Leases that expired while nobody evaluated the check must not hold its slots forever.
+            SettlePausedObligations(e, now);
+        }
+
         if (s.Leases.Count >= e.Definition.Concurrency)
         {
             return new AcquireResult(AcquireStatus.Held, Holders: s.Leases.ToList());

@@ -49,6 +49,7 @@ public sealed partial class Evaluator
                 return outcome;
             }
 
+            SettlePausedObligations(entry, now);
             SetStatus(entry, CheckStatus.New, "a ping resumed it", now);
         }
 
@@ -113,7 +114,9 @@ public sealed partial class Evaluator
             s.DataTs = ts;
         }
 
-        if (e.Definition.MaxDataAge is { } maxAge && IsFiring(s, AlertKind.DataStale) && now - s.DataTs.Value <= maxAge)
+        // Strictly younger than max_data_age: the DataStale deadline fires at data_ts + max_data_age, so an
+        // unchanged data_ts arriving at that very instant must not resolve the alert it just raised.
+        if (e.Definition.MaxDataAge is { } maxAge && IsFiring(s, AlertKind.DataStale) && now - s.DataTs.Value < maxAge)
         {
             Resolve(e, AlertKind.DataStale, $"fresh data: data_ts {Timestamps.Format(s.DataTs.Value)}", now);
         }

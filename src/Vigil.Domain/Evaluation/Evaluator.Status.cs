@@ -18,8 +18,10 @@ public sealed partial class Evaluator
         s.StatusSince = now;
         Record(e, EventTypes.Status, $"{from.Text()} → {status.Text()}: {reason}", now);
 
-        // Flapping counts real flips between healthy and down, not the way through grace.
-        if (status is CheckStatus.Up or CheckStatus.Down && from is CheckStatus.Up or CheckStatus.Down or CheckStatus.Grace)
+        // Flapping counts real flips between healthy and down, not the way through grace: up → grace → up
+        // (a job that is routinely a little late) is no flip at all.
+        if ((status == CheckStatus.Down && from is CheckStatus.Up or CheckStatus.Grace)
+            || (status == CheckStatus.Up && from == CheckStatus.Down))
         {
             CountFlip(e, now);
         }
@@ -27,6 +29,9 @@ public sealed partial class Evaluator
 
     private void GoDown(CheckEntry e, string reason, DateTimeOffset now)
     {
+        // recover_after counts successes after the check went down, whatever made it go down (a missed
+        // deadline, max_runtime, an expired lease), not the ones before.
+        e.State.ConsecutiveSuccesses = 0;
         SetStatus(e, CheckStatus.Down, reason, now);
         Fire(e, AlertKind.Down, e.Definition.Severity, reason, now);
     }

@@ -200,12 +200,43 @@ public sealed partial class Evaluator
         if (entry.State.Status == CheckStatus.Paused)
         {
             // As Healthchecks does: a resumed check waits for its next signal before it can be late.
+            SettlePausedObligations(entry, Now);
             SetStatus(entry, CheckStatus.New, "resumed", Now);
             entry.State.ScheduleAnchor = null;
             Touch(entry);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A paused check is not evaluated, so obligations that fell due while it was paused are settled without
+    /// alerting when it resumes (or when an acquire needs the slot): an expired lease is freed and its run ends
+    /// <c>lease_expired</c>, an overdue run ends <c>max_runtime_exceeded</c>. Neither makes the check down.
+    /// </summary>
+    private void SettlePausedObligations(CheckEntry entry, DateTimeOffset now)
+    {
+        var s = entry.State;
+        foreach (var lease in s.Leases.Where(l => l.ExpiresAt <= now).ToList())
+        {
+            s.Leases.Remove(lease);
+            Record(entry, EventTypes.LeaseExpired,
+                $"lease held by {lease.Holder} (fencing token {lease.FencingToken}) expired at {Timestamps.Format(lease.ExpiresAt)} while the check was paused",
+                now, rid: lease.Rid);
+            if (s.OpenRuns.FirstOrDefault(r => r.LeaseToken == lease.Token) is { } leaseRun)
+            {
+                EndRun(entry, leaseRun, RunOutcomes.LeaseExpired, null, "lease expired while the check was paused", null, false, now);
+            }
+        }
+
+        foreach (var run in s.OpenRuns.Where(r => r.Deadline <= now).ToList())
+        {
+            EndRun(entry, run, RunOutcomes.MaxRuntimeExceeded, null, "exceeded max_runtime while the check was paused", null, false, now);
+            if (run.LeaseToken is { } token)
+            {
+                s.Leases.RemoveAll(l => l.Token == token);
+            }
+        }
     }
 
     private void SetPaused(CheckEntry entry, DateTimeOffset now, string reason)
