@@ -253,4 +253,21 @@ public class LeaseTests
         Assert.Equal(CheckStatus.Up, kit.Status("worker"));
         Assert.Equal(["worker:down:resolved"], kit.TakeNotifications());
     }
+
+    [Fact]
+    public void OneLeaseRun_CountsOnceTowardsRecoverAfter()
+    {
+        var kit = new TestKit().Add(TestKit.Every("worker", TimeSpan.FromHours(1)) with { RecoverAfter = 2 });
+        kit.Ping("worker", PingKind.Fail);
+        Assert.Equal(CheckStatus.Down, kit.Status("worker"));
+
+        var first = Acquire(kit);
+        Assert.Equal(LeaseCallStatus.Ok, Release(kit, first.Token));
+        Assert.Equal(CheckStatus.Down, kit.Status("worker"));
+
+        var second = Acquire(kit);
+        Assert.Equal(CheckStatus.Up, kit.Status("worker"));
+        Assert.Equal(LeaseCallStatus.Ok, Release(kit, second.Token));
+        Assert.Equal(CheckStatus.Up, kit.Status("worker"));
+    }
 }

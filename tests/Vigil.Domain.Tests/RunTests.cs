@@ -153,7 +153,7 @@ public class RunTests
         kit.Ping("job", PingKind.Start);
 
         var changes = kit.Take();
-        Assert.Equal(RunOutcomes.Fail, changes.Runs[("job", first)].Outcome);
+        Assert.Equal(RunOutcomes.Superseded, changes.Runs[("job", first)].Outcome);
         Assert.Single(kit.State("job").OpenRuns);
         kit.Advance(TimeSpan.FromMinutes(5));
         Assert.Equal(CheckStatus.Up, kit.Status("job"));

@@ -10,4 +10,7 @@ public sealed class HeldLease
     public DateTimeOffset AcquiredAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public TimeSpan Ttl { get; set; }
+
+    /// <summary>The acquire already counted towards recover_after, so a successful release does not count again.</summary>
+    public bool CountedAsSuccess { get; set; }
 }

@@ -56,6 +56,7 @@ public sealed partial class Evaluator
             // An acquire is the deterministic proof of life: it counts as a success towards recovery.
             s.ConsecutiveFailures = 0;
             s.ConsecutiveSuccesses++;
+            lease.CountedAsSuccess = true;
             if (s.Status == CheckStatus.Down && s.ConsecutiveSuccesses >= e.Definition.RecoverAfter)
             {
                 GoUp(e, $"lease acquired by {holder}", now);
@@ -126,7 +127,7 @@ public sealed partial class Evaluator
         {
             if (outcome == LeaseOutcome.Success)
             {
-                Succeed(e, $"lease released with success by {lease.Holder}", now);
+                Succeed(e, $"lease released with success by {lease.Holder}", now, alreadyCounted: lease.CountedAsSuccess);
             }
             else
             {

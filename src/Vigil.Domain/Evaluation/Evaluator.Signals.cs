@@ -123,7 +123,7 @@ public sealed partial class Evaluator
     }
 
     /// <summary>The job showed it ran and succeeded.</summary>
-    private void Succeed(CheckEntry e, string what, DateTimeOffset now)
+    private void Succeed(CheckEntry e, string what, DateTimeOffset now, bool alreadyCounted = false)
     {
         var s = e.State;
         var def = e.Definition;
@@ -141,7 +141,11 @@ public sealed partial class Evaluator
         s.LastSuccessAt = now;
         s.ScheduleAnchor = now;
         s.ConsecutiveFailures = 0;
-        s.ConsecutiveSuccesses++;
+        if (!alreadyCounted)
+        {
+            s.ConsecutiveSuccesses++;
+        }
+
         if (s.Status == CheckStatus.Down)
         {
             if (s.ConsecutiveSuccesses >= def.RecoverAfter)
@@ -217,7 +221,7 @@ public sealed partial class Evaluator
             var superseded = s.OpenRuns.Where(r => r.Implicit && r.LeaseToken is null).ToList();
             foreach (var old in superseded)
             {
-                EndRun(e, old, RunOutcomes.Fail, null, "superseded by a newer start without a rid", null, false, now);
+                EndRun(e, old, RunOutcomes.Superseded, null, "superseded by a newer start without a rid", null, false, now);
             }
         }
 

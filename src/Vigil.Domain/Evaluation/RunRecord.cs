@@ -24,4 +24,7 @@ public static class RunOutcomes
     public const string Fail = "fail";
     public const string LeaseExpired = "lease_expired";
     public const string MaxRuntimeExceeded = "max_runtime_exceeded";
+
+    /// <summary>A run without a rid that a newer start without a rid replaced: it can never be ended by a ping.</summary>
+    public const string Superseded = "superseded";
 }
