@@ -1,0 +1,145 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Vigil.Domain.Persistence;
+
+namespace Vigil.Storage.Sqlite;
+
+/// <summary>
+/// The numbered schema steps of the SQLite store. Step N brings a database from version N-1 to N; the version
+/// is SQLite's <c>user_version</c> header field, written in the same transaction as the steps, so a crash
+/// mid-migration leaves the old version and the old schema. Steps never use <c>IF NOT EXISTS</c>: a step that
+/// ran twice must fail loudly rather than hide a version bookkeeping bug. Append new steps; never edit one
+/// that has shipped.
+/// </summary>
+internal static class SqliteMigrations
+{
+    private static readonly string[] Steps =
+    [
+        // 1: the initial schema. STRICT tables reject a value of the wrong type instead of storing it.
+        """
+        CREATE TABLE checks (
+            name       TEXT NOT NULL PRIMARY KEY,
+            uuid       TEXT NOT NULL UNIQUE,
+            definition TEXT NOT NULL,
+            state      TEXT NOT NULL,
+            managed_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE events (
+            id             INTEGER PRIMARY KEY AUTOINCREMENT,
+            check_name     TEXT NOT NULL,
+            at             TEXT NOT NULL,
+            type           TEXT NOT NULL,
+            reason         TEXT NOT NULL,
+            rid            TEXT,
+            data_ts        TEXT,
+            exit_status    INTEGER,
+            body           TEXT,
+            body_truncated INTEGER NOT NULL DEFAULT 0,
+            reported_at    TEXT
+        ) STRICT;
+        CREATE INDEX ix_events_check_id ON events (check_name, id);
+
+        CREATE TABLE runs (
+            check_name    TEXT NOT NULL,
+            rid           TEXT NOT NULL,
+            started_at    TEXT,
+            ended_at      TEXT,
+            outcome       TEXT,
+            exit_code     INTEGER,
+            duration_s    REAL,
+            holder        TEXT,
+            message       TEXT,
+            log           TEXT,
+            log_truncated INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (check_name, rid)
+        ) STRICT;
+        CREATE INDEX ix_runs_check_time ON runs (check_name, coalesce(started_at, ended_at));
+
+        CREATE TABLE notifications (
+            id           TEXT NOT NULL PRIMARY KEY,
+            check_name   TEXT,
+            alert        TEXT NOT NULL,
+            state        TEXT NOT NULL,
+            at           TEXT NOT NULL,
+            notification TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE outbox (
+            id              TEXT NOT NULL PRIMARY KEY,
+            notification_id TEXT NOT NULL,
+            receiver        TEXT NOT NULL,
+            notification    TEXT NOT NULL,
+            created_at      TEXT NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error      TEXT,
+            delivered_at    TEXT
+        ) STRICT;
+        CREATE INDEX ix_outbox_pending ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
+
+        CREATE TABLE api_keys (
+            name        TEXT NOT NULL PRIMARY KEY,
+            scope       TEXT NOT NULL,
+            sha256      TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            revoked_at  TEXT,
+            from_config INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+
+        CREATE TABLE meta (
+            key   TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL
+        ) STRICT;
+        """,
+    ];
+
+    /// <summary>The schema version this build writes and understands.</summary>
+    public static int Latest => Steps.Length;
+
+    /// <summary>Brings the database to <see cref="Latest"/>; returns the version it found.</summary>
+    public static int Apply(SqliteConnection connection, string path)
+    {
+        // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): two processes opening a new file at once migrate
+        // one after the other, and the second sees the first one's version.
+        using var transaction = connection.BeginTransaction();
+        var found = UserVersion(connection, transaction);
+        if (found > Latest)
+        {
+            throw new StoreUnavailableException(
+                $"cannot open the SQLite store at {path}: its schema is version {found}, newer than the version {Latest} " +
+                "this build of Vigil knows; run the newer Vigil that wrote it, or restore a backup taken before the upgrade");
+        }
+
+        for (var version = found + 1; version <= Latest; version++)
+        {
+            Execute(connection, transaction, Steps[version - 1]);
+        }
+
+        if (found != Latest)
+        {
+            // PRAGMA takes no parameters; the value is our own integer.
+            Execute(connection, transaction, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {Latest};"));
+        }
+
+        transaction.Commit();
+        return found;
+    }
+
+    public static int UserVersion(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "PRAGMA user_version;";
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,222 @@
+using Microsoft.Data.Sqlite;
+using Vigil.Domain.Evaluation;
+using Vigil.Domain.Persistence;
+using Vigil.Domain.Security;
+
+namespace Vigil.Storage.Sqlite;
+
+/// <summary>
+/// The store in one SQLite file (WAL mode, <c>synchronous=FULL</c>: a committed batch survives a power cut).
+/// <para>
+/// Connections: one long-lived write connection, owned by a <see cref="SqliteWriter"/> with its prepared
+/// statements, and short pooled connections for reads, which WAL lets run alongside the writer without
+/// blocking it or being blocked. Every write, the evaluator's batches and the dispatcher's outbox marks
+/// alike, takes <see cref="_writeLock"/> and uses the one write connection. SQLite admits one writer at a
+/// time anyway; queueing writers on an async semaphore in-process is fair and costs nothing, while a second
+/// write connection would collide on the database lock and wait in SQLite's busy handler, which sleeps
+/// in steps of milliseconds — a stall on the durable-ping path.
+/// </para>
+/// </summary>
+public sealed partial class SqliteStore : IVigilStore
+{
+    /// <summary>How long a connection waits for a lock held by another process (say, a backup) before failing.
+    /// The default value is 5 seconds.</summary>
+    public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly string _path;
+    private readonly TimeProvider _time;
+    private readonly string _writeConnectionString;
+    private readonly string _readConnectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private SqliteWriter? _writer;
+    private bool _disposed;
+
+    public SqliteStore(string path, TimeProvider time)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(time);
+        _path = Path.GetFullPath(path);
+        _time = time;
+
+        // The writer lives as long as the store, so it skips the pool; readers come and go, so they use it.
+        // Readers may not create the file: if it vanished under a running server, say so rather than read an
+        // empty new database.
+        _writeConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = _path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString();
+        _readConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = _path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = true,
+        }.ToString();
+    }
+
+    public StoreCapabilities Capabilities { get; } = new("sqlite", SkipLocked: false, AdvisoryLocks: false);
+
+    /// <summary>The full path of the database file.</summary>
+    public string FilePath => _path;
+
+    public string Describe() => $"SQLite at {_path}";
+
+    public async Task OpenAsync(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_writer is not null)
+            {
+                throw new InvalidOperationException($"{Describe()} is already open");
+            }
+
+            _writer = OpenWriter();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task CommitAsync(Changes changes, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.IsEmpty)
+        {
+            return;
+        }
+
+        await WriteAsync(writer => writer.Commit(changes), ct).ConfigureAwait(false);
+    }
+
+    public Task MarkDeliveredAsync(Guid outboxId, DateTimeOffset at, CancellationToken ct) =>
+        WriteAsync(writer => writer.MarkDelivered(outboxId, at), ct);
+
+    public Task MarkAttemptFailedAsync(Guid outboxId, int attempts, DateTimeOffset nextAttemptAt, string error, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return WriteAsync(writer => writer.MarkFailed(outboxId, attempts, nextAttemptAt, error), ct);
+    }
+
+    public Task SaveKeyAsync(ApiKey key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return WriteAsync(writer => writer.SaveKey(key), ct);
+    }
+
+    public async Task<bool> RevokeKeyAsync(string name, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var revoked = false;
+        await WriteAsync(writer => revoked = writer.RevokeKey(name, at), ct).ConfigureAwait(false);
+        return revoked;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        // Wait for a batch in flight: closing the connection under it would turn a durable write into a failure.
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _writer?.Dispose();
+            _writer = null;
+
+            // Close idle pooled readers so the file is released (and the WAL checkpointed by the last one out).
+            using var reader = new SqliteConnection(_readConnectionString);
+            SqliteConnection.ClearPool(reader);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task WriteAsync(Action<SqliteWriter> write, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            write(Writer());
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private SqliteWriter Writer()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _writer ?? throw new InvalidOperationException($"{Describe()} is not open; call OpenAsync first");
+    }
+
+    private SqliteWriter OpenWriter()
+    {
+        var directory = Path.GetDirectoryName(_path)!;
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw SqliteOpenErrors.DirectoryFailed(_path, directory, ex);
+        }
+
+        var connection = new SqliteConnection(_writeConnectionString);
+        try
+        {
+            connection.Open();
+            Configure(connection, writer: true);
+            SqliteMigrations.Apply(connection, _path);
+            return new SqliteWriter(connection, _time);
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw SqliteOpenErrors.From(_path, ex);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Per-connection settings. journal_mode is a property of the file and sticks once set; the rest
+    /// belong to each connection and are set on every open.</summary>
+    private void Configure(SqliteConnection connection, bool writer)
+    {
+        using var command = connection.CreateCommand();
+        var busyMs = (long)DefaultBusyTimeout.TotalMilliseconds;
+        if (writer)
+        {
+            command.CommandText = "PRAGMA journal_mode = WAL;";
+            var mode = command.ExecuteScalar() as string;
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                // Without WAL, readers would block the writer and a durable ping would wait on a dashboard query.
+                throw new StoreUnavailableException(
+                    $"cannot open the SQLite store at {_path}: the file system refused write-ahead logging (journal mode stayed '{mode}'); put the data directory on a local disk");
+            }
+        }
+
+        command.CommandText = FormattableString.Invariant(
+            $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {busyMs}; PRAGMA foreign_keys = ON;");
+        command.ExecuteNonQuery();
+    }
+}

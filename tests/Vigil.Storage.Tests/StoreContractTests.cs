@@ -1,0 +1,461 @@
+using Microsoft.Extensions.Time.Testing;
+using Vigil.Domain.Checks;
+using Vigil.Domain.Evaluation;
+using Vigil.Domain.Persistence;
+using Vigil.Domain.Security;
+using static Vigil.Storage.Tests.StoreSamples;
+
+namespace Vigil.Storage.Tests;
+
+/// <summary>
+/// What every <see cref="IVigilStore"/> promises, whatever holds the data. A store implementation inherits this
+/// class and says how to make a store; each test gets its own empty backing storage, shared by every store the
+/// test creates, so "close and open again" and "a second process opens the same data" can be written once.
+/// </summary>
+public abstract class StoreContractTests : IAsyncLifetime
+{
+    private readonly List<IVigilStore> _stores = [];
+
+    protected FakeTimeProvider Time { get; } = new(T0);
+
+    protected static CancellationToken Ct => CancellationToken.None;
+
+    /// <summary>A new, not yet opened store on this test's backing storage.</summary>
+    protected abstract IVigilStore CreateStore();
+
+    protected async Task<IVigilStore> OpenStoreAsync()
+    {
+        var store = CreateStore();
+        _stores.Add(store);
+        await store.OpenAsync(Ct);
+        return store;
+    }
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Open_NewStorage_IsEmptyAndAnswers()
+    {
+        var store = await OpenStoreAsync();
+
+        var state = await store.LoadAsync(Ct);
+        await store.PingAsync(Ct);
+
+        Assert.Empty(state.Checks);
+        Assert.Empty(state.Keys);
+        Assert.Null(state.LastAliveAt);
+        Assert.Equal((0, null, null), await store.GetOutboxStatsAsync(Ct));
+        Assert.Empty(await store.GetEventsAsync("any", 10, null, Ct));
+        Assert.Empty(await store.GetRunsAsync("any", 10, Ct));
+        Assert.False(string.IsNullOrWhiteSpace(store.Describe()));
+    }
+
+    [Fact]
+    public async Task Open_AgainAfterClose_KeepsDataAndDoesNotMigrateAgain()
+    {
+        var first = await OpenStoreAsync();
+        var changes = new Changes();
+        var definition = SimpleDefinition("web");
+        changes.Checks["web"] = (definition, new CheckState { Status = CheckStatus.Up });
+        await first.CommitAsync(changes, Ct);
+        await first.DisposeAsync();
+
+        var second = await OpenStoreAsync();
+        await second.DisposeAsync();
+        var third = await OpenStoreAsync();
+
+        var loaded = Assert.Single((await third.LoadAsync(Ct)).Checks);
+        Assert.Equal(definition.Uuid, loaded.Definition.Uuid);
+        Assert.Equal(CheckStatus.Up, loaded.State.Status);
+    }
+
+    [Fact]
+    public async Task Commit_CheckWithEveryFieldSet_RoundTripsExactly()
+    {
+        var store = await OpenStoreAsync();
+        var definition = FullDefinition();
+        var state = RichState();
+        var changes = new Changes();
+        changes.Checks[definition.Name] = (definition, state);
+
+        await store.CommitAsync(changes, Ct);
+        var (loadedDefinition, loadedState) = Assert.Single((await CreateOpenedAndLoad()).Checks);
+
+        Assert.Equal(Render(definition), Render(loadedDefinition));
+        Assert.Equal(Render(state), Render(loadedState));
+        Assert.Equal(definition.Flapping, loadedDefinition.Flapping);
+        Assert.Equal(definition.Grace, loadedDefinition.Grace);
+        Assert.Equal(["network", "nas"], loadedDefinition.DependsOn);
+        Assert.Equal(state.NotBefore, loadedState.NotBefore);
+        Assert.Equal(TimeSpan.Zero, loadedState.LastSignalAt!.Value.Offset);
+        Assert.Equal(state.Leases[0].Ttl, loadedState.Leases[0].Ttl);
+        Assert.True(loadedState.Alerts[AlertKind.Down].Firing);
+    }
+
+    [Fact]
+    public async Task Commit_SameDefinitionAgain_WritesNewStateAndLaterDefinitionChanges()
+    {
+        var store = await OpenStoreAsync();
+        var definition = SimpleDefinition("web");
+        await store.CommitAsync(Batch(definition, new CheckState { ConsecutiveSuccesses = 1 }), Ct);
+        await store.CommitAsync(Batch(definition, new CheckState { ConsecutiveSuccesses = 2 }), Ct);
+
+        var afterState = Assert.Single((await store.LoadAsync(Ct)).Checks);
+        Assert.Equal(2, afterState.State.ConsecutiveSuccesses);
+
+        var changed = definition with { Description = "now described", Grace = TimeSpan.FromMinutes(3) };
+        await store.CommitAsync(Batch(changed, new CheckState { ConsecutiveSuccesses = 3 }), Ct);
+
+        var afterChange = Assert.Single((await store.LoadAsync(Ct)).Checks);
+        Assert.Equal("now described", afterChange.Definition.Description);
+        Assert.Equal(TimeSpan.FromMinutes(3), afterChange.Definition.Grace);
+        Assert.Equal(3, afterChange.State.ConsecutiveSuccesses);
+    }
+
+    [Fact]
+    public async Task Commit_DeletedCheck_VanishesFromLoad()
+    {
+        var store = await OpenStoreAsync();
+        var changes = new Changes();
+        changes.Checks["a"] = (SimpleDefinition("a"), new CheckState());
+        changes.Checks["b"] = (SimpleDefinition("b"), new CheckState());
+        await store.CommitAsync(changes, Ct);
+
+        var delete = new Changes();
+        delete.DeletedChecks.Add("a");
+        await store.CommitAsync(delete, Ct);
+
+        var remaining = Assert.Single((await CreateOpenedAndLoad()).Checks);
+        Assert.Equal("b", remaining.Definition.Name);
+    }
+
+    [Fact]
+    public async Task Commit_DeleteThenRecreateWithSameUuid_Works()
+    {
+        var store = await OpenStoreAsync();
+        var original = SimpleDefinition("old-name");
+        await store.CommitAsync(Batch(original, new CheckState()), Ct);
+
+        var rename = Batch(original with { Name = "new-name" }, new CheckState());
+        rename.DeletedChecks.Add("old-name");
+        await store.CommitAsync(rename, Ct);
+
+        var loaded = Assert.Single((await store.LoadAsync(Ct)).Checks);
+        Assert.Equal(("new-name", original.Uuid), (loaded.Definition.Name, loaded.Definition.Uuid));
+    }
+
+    [Fact]
+    public async Task Commit_Events_GetIdsAndComeBackNewestFirst()
+    {
+        var store = await OpenStoreAsync();
+        var rid = Guid.NewGuid();
+        var full = new CheckEvent
+        {
+            Check = "job",
+            At = T0.AddMinutes(2),
+            Type = EventTypes.Fail,
+            Reason = "exit 3",
+            Rid = rid,
+            DataTs = T0.AddMinutes(-1),
+            ExitStatus = 3,
+            Body = "stack trace…",
+            BodyTruncated = true,
+            ReportedAt = T0.AddMinutes(1),
+        };
+        var changes = new Changes();
+        changes.Events.Add(Event("job", T0));
+        changes.Events.Add(Event("job", T0.AddMinutes(1)));
+        changes.Events.Add(Event("other", T0.AddMinutes(1)));
+        changes.Events.Add(full);
+
+        await store.CommitAsync(changes, Ct);
+
+        Assert.All(changes.Events, e => Assert.True(e.Id > 0));
+        Assert.Equal(changes.Events.Select(e => e.Id).Order(), changes.Events.Select(e => e.Id));
+
+        var events = await store.GetEventsAsync("job", 10, null, Ct);
+        Assert.Equal([T0.AddMinutes(2), T0.AddMinutes(1), T0], events.Select(e => e.At));
+        Assert.Equal(full, events[0]);
+
+        Assert.Equal([T0.AddMinutes(2)], (await store.GetEventsAsync("job", 1, null, Ct)).Select(e => e.At));
+        Assert.Equal([T0.AddMinutes(2), T0.AddMinutes(1)],
+            (await store.GetEventsAsync("job", 10, T0.AddMinutes(1), Ct)).Select(e => e.At));
+    }
+
+    [Fact]
+    public async Task Commit_InstantWithOffset_LoadsAsTheSameInstantInUtc()
+    {
+        var store = await OpenStoreAsync();
+        var local = new DateTimeOffset(2026, 3, 29, 4, 0, 0, TimeSpan.FromHours(2));
+        var changes = new Changes();
+        changes.Events.Add(Event("job", local));
+        changes.AliveAt = local;
+
+        await store.CommitAsync(changes, Ct);
+
+        var loaded = Assert.Single(await store.GetEventsAsync("job", 10, null, Ct)).At;
+        Assert.Equal((local.UtcDateTime, TimeSpan.Zero), (loaded.UtcDateTime, loaded.Offset));
+        var alive = (await store.LoadAsync(Ct)).LastAliveAt!.Value;
+        Assert.Equal((local.UtcDateTime, TimeSpan.Zero), (alive.UtcDateTime, alive.Offset));
+    }
+
+    [Fact]
+    public async Task Commit_Runs_ComeBackNewestFirstAndOneByRid()
+    {
+        var store = await OpenStoreAsync();
+        var older = new RunRecord { Check = "job", Rid = Guid.NewGuid(), StartedAt = T0, EndedAt = T0.AddMinutes(1), Outcome = RunOutcomes.Success, ExitCode = 0, DurationSeconds = 60 };
+        var endedOnly = new RunRecord { Check = "job", Rid = Guid.NewGuid(), EndedAt = T0.AddMinutes(5), Outcome = RunOutcomes.Fail, Log = "no start seen" };
+        var open = new RunRecord { Check = "job", Rid = Guid.NewGuid(), StartedAt = T0.AddMinutes(10), Holder = "host-a" };
+        var elsewhere = new RunRecord { Check = "other", Rid = Guid.NewGuid(), StartedAt = T0.AddMinutes(20) };
+        var changes = new Changes();
+        foreach (var run in new[] { older, endedOnly, open, elsewhere })
+        {
+            changes.Runs[(run.Check, run.Rid)] = run;
+        }
+
+        await store.CommitAsync(changes, Ct);
+
+        Assert.Equal([open.Rid, endedOnly.Rid, older.Rid], (await store.GetRunsAsync("job", 10, Ct)).Select(r => r.Rid));
+        Assert.Equal([open.Rid], (await store.GetRunsAsync("job", 1, Ct)).Select(r => r.Rid));
+        Assert.Equal(older, await store.GetRunAsync("job", older.Rid, Ct));
+        Assert.Equal(endedOnly, await store.GetRunAsync("job", endedOnly.Rid, Ct));
+        Assert.Null(await store.GetRunAsync("other", older.Rid, Ct));
+    }
+
+    [Fact]
+    public async Task Commit_LaterRecordOfARunWithNulls_KeepsWhatTheEarlierOneKnew()
+    {
+        var store = await OpenStoreAsync();
+        var rid = Guid.NewGuid();
+        var start = new RunRecord { Check = "job", Rid = rid, StartedAt = T0, Holder = "host-a", Log = "starting", LogTruncated = true };
+        await store.CommitAsync(Batch(start), Ct);
+
+        var end = new RunRecord { Check = "job", Rid = rid, EndedAt = T0.AddMinutes(2), Outcome = RunOutcomes.Fail, ExitCode = 2, DurationSeconds = 120.5, Message = "boom" };
+        await store.CommitAsync(Batch(end), Ct);
+
+        var merged = await store.GetRunAsync("job", rid, Ct);
+        Assert.Equal(new RunRecord
+        {
+            Check = "job",
+            Rid = rid,
+            StartedAt = T0,
+            EndedAt = T0.AddMinutes(2),
+            Outcome = RunOutcomes.Fail,
+            ExitCode = 2,
+            DurationSeconds = 120.5,
+            Holder = "host-a",
+            Message = "boom",
+            Log = "starting",
+            LogTruncated = true,
+        }, merged);
+
+        await store.CommitAsync(Batch(end with { Log = "final log", LogTruncated = false }), Ct);
+        var relogged = await store.GetRunAsync("job", rid, Ct);
+        Assert.Equal(("final log", false), (relogged!.Log, relogged.LogTruncated));
+    }
+
+    [Fact]
+    public async Task Commit_AliveAt_IsLoadedAndLaterOneReplacesIt()
+    {
+        var store = await OpenStoreAsync();
+        await store.CommitAsync(new Changes { AliveAt = T0 }, Ct);
+        Assert.Equal(T0, (await store.LoadAsync(Ct)).LastAliveAt);
+
+        await store.CommitAsync(new Changes { AliveAt = T0.AddSeconds(1) }, Ct);
+        Assert.Equal(T0.AddSeconds(1), (await CreateOpenedAndLoad()).LastAliveAt);
+    }
+
+    [Fact]
+    public async Task Outbox_DueRowsOldestFirst_FailedAttemptsWaitAndDeliveredOnesLeave()
+    {
+        var store = await OpenStoreAsync();
+        var note = Notification("job", T0);
+        var first = Outbox(note, "ops-webhook", T0, T0);
+        var later = Outbox(note, "mail", T0.AddSeconds(1), T0.AddMinutes(10));
+        var oldest = Outbox(note, "telegram", T0.AddSeconds(-1), T0);
+        var changes = new Changes();
+        changes.Notifications.Add(note);
+        changes.Outbox.AddRange([first, later, oldest]);
+        await store.CommitAsync(changes, Ct);
+
+        var due = await store.GetDueOutboxAsync(T0, 10, Ct);
+        Assert.Equal([oldest.Id, first.Id], due.Select(e => e.Id));
+        Assert.Equal(Render(oldest), Render(due[0]));
+        Assert.Equal(note.Id.ToString(), due[0].IdempotencyKey);
+        Assert.Equal([oldest.Id], (await store.GetDueOutboxAsync(T0, 1, Ct)).Select(e => e.Id));
+        Assert.Equal((3, T0.AddSeconds(-1), T0), await store.GetOutboxStatsAsync(Ct));
+
+        await store.MarkAttemptFailedAsync(oldest.Id, 1, T0.AddMinutes(5), "HTTP 503", Ct);
+
+        Assert.Equal([first.Id], (await store.GetDueOutboxAsync(T0, 10, Ct)).Select(e => e.Id));
+        var retried = (await store.GetDueOutboxAsync(T0.AddMinutes(5), 10, Ct))[0];
+        Assert.Equal((oldest.Id, 1, T0.AddMinutes(5), "HTTP 503"), (retried.Id, retried.Attempts, retried.NextAttemptAt, retried.LastError));
+
+        await store.MarkDeliveredAsync(first.Id, T0.AddSeconds(2), Ct);
+
+        Assert.Equal([oldest.Id, later.Id], (await store.GetDueOutboxAsync(T0.AddMinutes(10), 10, Ct)).Select(e => e.Id));
+        Assert.Equal((2, T0.AddSeconds(-1), T0.AddMinutes(5)), await store.GetOutboxStatsAsync(Ct));
+
+        await store.MarkDeliveredAsync(oldest.Id, T0.AddMinutes(5), Ct);
+        await store.MarkDeliveredAsync(later.Id, T0.AddMinutes(10), Ct);
+        Assert.Equal((0, null, null), await store.GetOutboxStatsAsync(Ct));
+        Assert.Empty(await store.GetDueOutboxAsync(T0.AddDays(1), 10, Ct));
+    }
+
+    [Fact]
+    public async Task Outbox_RowsSurviveReopen()
+    {
+        var store = await OpenStoreAsync();
+        var note = Notification(null, T0);
+        var entry = Outbox(note, "ops", T0, T0);
+        var changes = new Changes();
+        changes.Notifications.Add(note);
+        changes.Outbox.Add(entry);
+        await store.CommitAsync(changes, Ct);
+        await store.DisposeAsync();
+
+        var reopened = await OpenStoreAsync();
+
+        Assert.Equal(Render(entry), Render(Assert.Single(await reopened.GetDueOutboxAsync(T0, 10, Ct))));
+    }
+
+    [Fact]
+    public async Task Keys_SaveUpsertsByNameAndRevokeStampsOnce()
+    {
+        var store = await OpenStoreAsync();
+        var key = new ApiKey { Name = "ci", Scope = Scope.Ping, Sha256 = new string('a', 64), CreatedAt = T0 };
+        await store.SaveKeyAsync(key, Ct);
+        await store.SaveKeyAsync(key with { Scope = Scope.Write, Sha256 = new string('b', 64) }, Ct);
+        var admin = new ApiKey { Name = "admin", Scope = Scope.Admin, Sha256 = new string('c', 64), CreatedAt = T0, FromConfig = true };
+        await store.SaveKeyAsync(admin, Ct);
+
+        Assert.True(await store.RevokeKeyAsync("ci", T0.AddHours(1), Ct));
+        Assert.True(await store.RevokeKeyAsync("ci", T0.AddHours(2), Ct));
+        Assert.False(await store.RevokeKeyAsync("nobody", T0, Ct));
+
+        var keys = (await CreateOpenedAndLoad()).Keys;
+        Assert.Equal(
+            [admin, key with { Scope = Scope.Write, Sha256 = new string('b', 64), RevokedAt = T0.AddHours(1) }],
+            keys.OrderBy(k => k.Name, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Commit_BatchThatBreaksAConstraint_LeavesNothingBehind()
+    {
+        var store = await OpenStoreAsync();
+        var definition = SimpleDefinition("job");
+        var note = Notification("job", T0);
+        var entry = Outbox(note, "ops", T0, T0);
+        var bad = Batch(definition, new CheckState { Status = CheckStatus.Down });
+        bad.Events.Add(Event("job", T0));
+        bad.Runs[("job", Guid.Empty)] = new RunRecord { Check = "job", Rid = Guid.Empty, StartedAt = T0 };
+        bad.Notifications.Add(note);
+        bad.Outbox.Add(entry);
+        bad.Outbox.Add(entry with { Receiver = "duplicate id" });
+        bad.AliveAt = T0;
+
+        await Assert.ThrowsAnyAsync<Exception>(() => store.CommitAsync(bad, Ct));
+
+        var state = await store.LoadAsync(Ct);
+        Assert.Empty(state.Checks);
+        Assert.Null(state.LastAliveAt);
+        Assert.Empty(await store.GetEventsAsync("job", 10, null, Ct));
+        Assert.Empty(await store.GetRunsAsync("job", 10, Ct));
+        Assert.Equal(0, (await store.GetOutboxStatsAsync(Ct)).Pending);
+        Assert.Equal(0, bad.Events[0].Id);
+
+        // The store is still usable, and the same definition is written in full the next time.
+        var good = Batch(definition, new CheckState { Status = CheckStatus.Up });
+        await store.CommitAsync(good, Ct);
+        Assert.Equal(CheckStatus.Up, Assert.Single((await store.LoadAsync(Ct)).Checks).State.Status);
+    }
+
+    [Fact]
+    public async Task Commit_IsVisibleToASecondStoreOnTheSameData()
+    {
+        var writer = await OpenStoreAsync();
+        var changes = Batch(SimpleDefinition("job"), new CheckState { Status = CheckStatus.Up });
+        changes.Events.Add(Event("job", T0));
+        changes.AliveAt = T0;
+
+        await writer.CommitAsync(changes, Ct);
+        var other = await OpenStoreAsync();
+
+        var state = await other.LoadAsync(Ct);
+        Assert.Equal("job", Assert.Single(state.Checks).Definition.Name);
+        Assert.Equal(T0, state.LastAliveAt);
+        Assert.Single(await other.GetEventsAsync("job", 10, null, Ct));
+    }
+
+    [Fact]
+    public async Task OutboxMarks_AlongsideCommitsFromAnotherThread_AllLand()
+    {
+        var store = await OpenStoreAsync();
+        var note = Notification("job", T0);
+        var seed = new Changes();
+        seed.Notifications.Add(note);
+        var entries = Enumerable.Range(0, 200).Select(i => Outbox(note, $"r{i}", T0, T0)).ToList();
+        seed.Outbox.AddRange(entries);
+        await store.CommitAsync(seed, Ct);
+        var definition = SimpleDefinition("job");
+
+        var commits = Task.Run(async () =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var batch = Batch(definition, new CheckState { ConsecutiveSuccesses = i });
+                batch.Events.Add(Event("job", T0.AddSeconds(i)));
+                await store.CommitAsync(batch, Ct);
+            }
+        });
+        var marks = Task.Run(async () =>
+        {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                if (i % 2 == 0)
+                {
+                    await store.MarkDeliveredAsync(entries[i].Id, T0, Ct);
+                }
+                else
+                {
+                    await store.MarkAttemptFailedAsync(entries[i].Id, 1, T0.AddMinutes(1), "timeout", Ct);
+                }
+
+                await store.GetOutboxStatsAsync(Ct);
+            }
+        });
+        await Task.WhenAll(commits, marks);
+
+        Assert.Equal((100, T0, T0.AddMinutes(1)), await store.GetOutboxStatsAsync(Ct));
+        Assert.Equal(200, (await store.GetEventsAsync("job", 1000, null, Ct)).Count);
+        Assert.Equal(199, Assert.Single((await store.LoadAsync(Ct)).Checks).State.ConsecutiveSuccesses);
+    }
+
+    private async Task<StoredState> CreateOpenedAndLoad()
+    {
+        var store = await OpenStoreAsync();
+        return await store.LoadAsync(Ct);
+    }
+
+    private static Changes Batch(CheckDefinition definition, CheckState state)
+    {
+        var changes = new Changes();
+        changes.Checks[definition.Name] = (definition, state);
+        return changes;
+    }
+
+    private static Changes Batch(RunRecord run)
+    {
+        var changes = new Changes();
+        changes.Runs[(run.Check, run.Rid)] = run;
+        return changes;
+    }
+}
