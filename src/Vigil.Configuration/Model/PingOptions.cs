@@ -1,0 +1,18 @@
+namespace Vigil.Configuration;
+
+/// <summary>The <c>ping</c> section.</summary>
+public sealed record PingOptions
+{
+    public const int DefaultBodyLimit = 100_000;
+    public static readonly Rate DefaultRateLimit = new(10, TimeSpan.FromSeconds(1));
+
+    public int BodyLimit { get; init; } = DefaultBodyLimit;
+
+    /// <summary>Per check.</summary>
+    public Rate RateLimit { get; init; } = DefaultRateLimit;
+
+    public bool Always200 { get; init; }
+
+    /// <summary>Settings for checks created by <c>?create=1</c>: <c>defaults</c> then <c>ping.auto_create</c>.</summary>
+    public required CheckTemplate AutoCreate { get; init; }
+}

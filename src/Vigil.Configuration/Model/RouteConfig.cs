@@ -1,0 +1,28 @@
+using Vigil.Domain.Notifications;
+
+namespace Vigil.Configuration;
+
+/// <summary>One entry of <c>routes</c>, with the delivery settings the domain <see cref="Route"/> does not
+/// carry. Null durations mean "the server's default" (for <see cref="RepeatInterval"/>: no repeats).</summary>
+public sealed record RouteConfig
+{
+    public AlertMatch Match { get; init; } = AlertMatch.All;
+    public required IReadOnlyList<string> Receivers { get; init; }
+
+    /// <summary>Tried in order when delivery to the primary receivers fails.</summary>
+    public IReadOnlyList<string> Failover { get; init; } = [];
+    public TimeSpan? GroupWait { get; init; }
+    public TimeSpan? GroupInterval { get; init; }
+    public TimeSpan? RepeatInterval { get; init; }
+    public bool Continue { get; init; }
+
+    public Route ToRoute() => new()
+    {
+        MatchCheck = Match.Check,
+        MatchTags = Match.Tags,
+        MatchSeverity = Match.Severity,
+        Alerts = Match.Alerts,
+        Receivers = Receivers,
+        Continue = Continue,
+    };
+}

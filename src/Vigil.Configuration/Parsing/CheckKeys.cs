@@ -1,0 +1,37 @@
+namespace Vigil.Configuration.Parsing;
+
+/// <summary>The check keys each part of the file accepts.</summary>
+internal static class CheckKeys
+{
+    public static readonly string[] Check =
+    [
+        "kind", "uuid", "every", "cron", "tz", "grace", "max_runtime", "min_interval", "max_data_age", "fail_after",
+        "recover_after", "flapping", "severity", "tags", "description", "runbook", "paused", "manual_resume",
+        "concurrency", "depends_on", "remediation", "keywords", "probe", "warn_if", "critical_if", "unmeasurable",
+    ];
+
+    /// <summary>Settings that make sense for every check; not identity (uuid, kind, description), schedule,
+    /// dependencies or probe definitions.</summary>
+    public static readonly string[] Defaults =
+    [
+        "tz", "grace", "max_runtime", "min_interval", "max_data_age", "fail_after", "recover_after", "flapping",
+        "severity", "tags", "runbook", "manual_resume", "concurrency", "remediation", "keywords", "unmeasurable",
+    ];
+
+    public static readonly string[] AutoCreate = [.. Defaults, "every", "cron", "description", "paused"];
+
+    public static readonly string[] ModeOverride = [.. Check.Where(k => k is not "kind" and not "uuid" and not "probe")];
+
+    public static readonly string[] Flapping = ["changes", "window"];
+    public static readonly string[] Keywords = ["success", "failure", "start"];
+
+    public static readonly string[] ProbeKinds = ["http", "sql", "redis", "file", "ntp", "memory", "command", "prometheus"];
+
+    public static IReadOnlyList<string> For(CheckScope scope) => scope switch
+    {
+        CheckScope.Defaults => Defaults,
+        CheckScope.AutoCreate => AutoCreate,
+        CheckScope.ModeOverride => ModeOverride,
+        _ => Check,
+    };
+}

@@ -1,0 +1,359 @@
+using System.Text.RegularExpressions;
+using Vigil.Configuration.Yaml;
+using Vigil.Domain.Checks;
+
+namespace Vigil.Configuration.Parsing;
+
+internal sealed partial class ConfigBuilder
+{
+    private const string ProbesUnavailable = "probes are not available in this version yet; use kind: heartbeat (pings and leases) for now";
+
+    private static readonly Dictionary<string, CheckKind> Kinds = new(StringComparer.Ordinal)
+    {
+        ["heartbeat"] = CheckKind.Heartbeat,
+        ["probe"] = CheckKind.Probe,
+    };
+
+    private static readonly Dictionary<string, Severity> Severities = new(StringComparer.Ordinal)
+    {
+        ["critical"] = Severity.Critical,
+        ["warning"] = Severity.Warning,
+    };
+
+    private static readonly string[] ProbeOnlyKeys = ["probe", "warn_if", "critical_if", "unmeasurable"];
+
+    [GeneratedRegex(@"^\s*(age|skew|value|rows|used_pct|latency|status|days_left)\s*(>=|<=|==|!=|>|<)\s*(\S+)\s*$", RegexOptions.CultureInvariant)]
+    private static partial Regex Condition();
+
+    private CheckLayers ReadDefaults(MappingReader root)
+    {
+        var template = new CheckDefinition { Name = CheckTemplate.PlaceholderName, ManagedBy = ManagedBy.Config };
+        if (root.Read("defaults", CheckKeys.Defaults) is not { } r)
+        {
+            return new CheckLayers(template, null, null);
+        }
+
+        var definition = ApplyLayer(template, r, CheckScope.Defaults, selfName: null);
+        ReportValidation(definition, r, [], r.Mapping);
+        return new CheckLayers(definition, r, null);
+    }
+
+    private List<CheckLayers> ReadChecks(MappingReader root, CheckLayers defaults)
+    {
+        var checks = new List<CheckLayers>();
+        var uuids = new Dictionary<Guid, string>();
+        foreach (var (key, path, mapping) in NamedMappings(root, "checks", allowEmpty: true))
+        {
+            var r = new MappingReader(_problems, mapping, path, CheckKeys.Check);
+            var definition = ApplyLayer(defaults.Definition with { Name = key.Value }, r, CheckScope.Check, selfName: key.Value);
+            if (!CheckName.IsValid(key.Value))
+            {
+                _problems.Add(key, $"checks: {CheckName.Problem(key.Value)}");
+            }
+
+            if (definition.Uuid != Guid.Empty)
+            {
+                if (uuids.TryGetValue(definition.Uuid, out var other))
+                {
+                    _problems.Add(r.At("uuid"), $"{path}.uuid: the same uuid is already pinned by check '{other}'");
+                }
+                else
+                {
+                    uuids[definition.Uuid] = key.Value;
+                }
+            }
+
+            ReportValidation(definition, r, defaults.Reader is { } dr ? [dr] : [], key);
+            checks.Add(new CheckLayers(definition, r, key));
+        }
+
+        ReportDependencyCycles(checks);
+        return checks;
+    }
+
+    private (string? Mode, Dictionary<string, ModeConfig> Modes) ReadModes(MappingReader root, List<CheckLayers> checks)
+    {
+        var modes = new Dictionary<string, ModeConfig>(StringComparer.Ordinal);
+        var byName = checks.GroupBy(c => c.Definition.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        foreach (var (key, path, mapping) in NamedMappings(root, "modes", allowEmpty: true))
+        {
+            if (!CheckName.IsValid(key.Value))
+            {
+                _problems.Add(key, $"modes: {NameProblem(key.Value, "mode")}");
+            }
+
+            var r = new MappingReader(_problems, mapping, path, ["checks"]);
+            var overrides = new Dictionary<string, CheckDefinition>(StringComparer.Ordinal);
+            if (r.Map("checks") is { } checksMap)
+            {
+                foreach (var entry in checksMap.Entries)
+                {
+                    var overridePath = $"{path}.checks.{entry.Key.Value}";
+                    if (!Reference(entry.Key, entry.Key.Value, $"{path}.checks", _checkNames, "check", "checks"))
+                    {
+                        continue;
+                    }
+
+                    if (Values.Mapping(entry.Value, overridePath, _problems) is not { } overrideMap || !byName.TryGetValue(entry.Key.Value, out var check))
+                    {
+                        continue;
+                    }
+
+                    var or = new MappingReader(_problems, overrideMap, overridePath, CheckKeys.ModeOverride);
+                    var definition = ApplyLayer(check.Definition, or, CheckScope.ModeOverride, selfName: entry.Key.Value);
+                    ReportValidation(definition, or, [], fallback: null);
+                    overrides[entry.Key.Value] = definition;
+                }
+            }
+
+            modes[key.Value] = new ModeConfig(key.Value) { Checks = overrides };
+        }
+
+        string? mode = null;
+        if (root.Node("mode") is { } modeNode && Values.String(modeNode, "mode", _problems) is { } chosen)
+        {
+            mode = chosen;
+            if (modes.Count == 0)
+            {
+                _problems.Add(modeNode, "mode: is set but no modes are declared (add them under modes:)");
+            }
+            else if (!modes.ContainsKey(chosen))
+            {
+                Reference((YScalar)modeNode, chosen, "mode", [.. modes.Keys], "mode", "modes");
+            }
+        }
+
+        if (_env.TryGetValue("VIGIL_MODE", out var fromEnv) && !string.IsNullOrWhiteSpace(fromEnv))
+        {
+            mode = fromEnv.Trim();
+            if (!modes.ContainsKey(mode))
+            {
+                var at = root.Key("modes") ?? root.Key("mode") ?? (YNode)root.Mapping;
+                _problems.Add(at, $"the environment variable VIGIL_MODE names mode '{mode}', which is not declared under modes:{(modes.Count == 0 ? "" : $" (declared: {string.Join(", ", modes.Keys)})")}");
+            }
+        }
+        else if (mode is null && modes.Count > 0)
+        {
+            _problems.Add(root.Key("modes")!, $"modes: are declared, so mode: must choose one of {string.Join(", ", modes.Keys)} (or set VIGIL_MODE)");
+        }
+
+        return (modes.Count == 0 && mode is null ? null : mode, modes);
+    }
+
+    /// <summary>Applies the keys of one mapping on top of <paramref name="definition"/>. Giving every (cron)
+    /// in a layer replaces a cron (every) inherited from a lower one.</summary>
+    private CheckDefinition ApplyLayer(CheckDefinition definition, MappingReader r, CheckScope scope, string? selfName)
+    {
+        var d = definition;
+        if (r.Present("kind") && r.Choice("kind", Kinds) is { } kind)
+        {
+            d = d with { Kind = kind };
+            if (kind == CheckKind.Probe)
+            {
+                _problems.Add(r.At("kind"), $"{r.Sub("kind")}: {ProbesUnavailable}");
+            }
+        }
+
+        if (r.Present("uuid") && r.String("uuid") is { } uuidText)
+        {
+            if (Guid.TryParse(uuidText, out var uuid) && uuid != Guid.Empty)
+            {
+                d = d with { Uuid = uuid };
+            }
+            else
+            {
+                _problems.Add(r.At("uuid"), $"{r.Sub("uuid")}: {Values.Show((YScalar)r.At("uuid"), false)} is not a UUID such as 5f3b1c2e-8d4a-4b6e-9c1f-2a7d3e9b0c11");
+            }
+        }
+
+        if (r.Present("every"))
+        {
+            d = d with { Every = r.Duration("every"), Cron = r.Present("cron") ? d.Cron : null };
+        }
+
+        if (r.Present("cron"))
+        {
+            d = d with { Cron = r.String("cron"), Every = r.Present("every") ? d.Every : null };
+        }
+
+        d = d with
+        {
+            Tz = r.String("tz") ?? d.Tz,
+            Grace = r.Duration("grace") ?? d.Grace,
+            MaxRuntime = r.Present("max_runtime") ? r.Duration("max_runtime") : d.MaxRuntime,
+            MinInterval = r.Present("min_interval") ? r.Duration("min_interval") : d.MinInterval,
+            MaxDataAge = r.Present("max_data_age") ? r.Duration("max_data_age") : d.MaxDataAge,
+            FailAfter = r.Int("fail_after") ?? d.FailAfter,
+            RecoverAfter = r.Int("recover_after") ?? d.RecoverAfter,
+            Concurrency = r.Int("concurrency") ?? d.Concurrency,
+            Severity = r.Choice("severity", Severities) ?? d.Severity,
+            Description = r.String("description") ?? d.Description,
+            Runbook = r.String("runbook") ?? d.Runbook,
+            Paused = r.Bool("paused") ?? d.Paused,
+            ManualResume = r.Bool("manual_resume") ?? d.ManualResume,
+        };
+
+        if (r.Read("flapping", CheckKeys.Flapping) is { } fr)
+        {
+            d = d with { Flapping = new FlappingSettings(fr.Int("changes") ?? d.Flapping.Changes, fr.Duration("window") ?? d.Flapping.Window) };
+        }
+
+        if (r.Strings("tags") is { } tags)
+        {
+            d = d with { Tags = [.. tags.Select(t => t.Value).Distinct(StringComparer.Ordinal)] };
+        }
+
+        if (r.Present("depends_on"))
+        {
+            var dependsOn = References(r.Strings("depends_on"), r.Sub("depends_on"), _checkNames, "check", "checks");
+            if (selfName is not null && dependsOn.Contains(selfName))
+            {
+                _problems.Add(r.At("depends_on"), $"{r.Sub("depends_on")}: a check cannot depend on itself");
+                dependsOn.Remove(selfName);
+            }
+
+            d = d with { DependsOn = dependsOn };
+        }
+
+        if (r.Node("remediation") is { } remediationNode && Values.Scalar(remediationNode, r.Sub("remediation"), "the name of a remediation", _problems) is { } remediation)
+        {
+            if (Reference(remediation, remediation.Value, r.Sub("remediation"), _remediationNames, "remediation", "remediations"))
+            {
+                d = d with { Remediation = remediation.Value };
+            }
+        }
+
+        if (r.Read("keywords", CheckKeys.Keywords) is { } kr)
+        {
+            var previous = d.Keywords;
+            List<string>? Words(string key) => kr.Strings(key)?.Select(w => w.Value).ToList();
+            var keywords = new KeywordFilters(
+                Words("success") ?? previous?.Success ?? [],
+                Words("failure") ?? previous?.Failure ?? [],
+                Words("start") ?? previous?.Start ?? []);
+            d = d with { Keywords = keywords.IsEmpty ? null : keywords };
+        }
+
+        ReadProbeKeys(d, r, scope);
+        return d;
+    }
+
+    /// <summary>Probes are not implemented yet: their keys are checked for shape only, so the problem list is
+    /// complete once they are.</summary>
+    private void ReadProbeKeys(CheckDefinition d, MappingReader r, CheckScope scope)
+    {
+        if (scope == CheckScope.Check && d.Kind != CheckKind.Probe)
+        {
+            foreach (var key in ProbeOnlyKeys.Where(r.Present))
+            {
+                _problems.Add(r.Key(key)!, $"{r.Sub(key)}: only checks with kind: probe take {key}");
+            }
+        }
+
+        if (scope == CheckScope.Check && d.Kind == CheckKind.Probe && !r.Present("probe"))
+        {
+            _problems.Add(r.Mapping, $"{r.Path}: missing probe (what Vigil should measure: {string.Join(", ", CheckKeys.ProbeKinds)})");
+        }
+
+        if (r.Read("probe", CheckKeys.ProbeKinds) is { } pr)
+        {
+            var given = CheckKeys.ProbeKinds.Where(pr.Present).ToList();
+            if (given.Count != 1)
+            {
+                _problems.Add(given.Count == 0 ? pr.Mapping : pr.Key(given[1])!, $"{pr.Path}: give exactly one of {string.Join(", ", CheckKeys.ProbeKinds)}");
+            }
+
+            foreach (var kind in given)
+            {
+                pr.Map(kind);
+            }
+        }
+
+        foreach (var key in new[] { "warn_if", "critical_if" })
+        {
+            if (r.Node(key) is { } node && Values.Scalar(node, r.Sub(key), "a condition such as \"age > 10m\"", _problems) is { } s)
+            {
+                var match = Condition().Match(s.Value);
+                var literal = match.Success ? match.Groups[3].Value : "";
+                if (!match.Success || !(double.TryParse(literal, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _) || Domain.Time.Durations.TryParse(literal, out _, out _)))
+                {
+                    _problems.Add(s, $"{r.Sub(key)}: {Values.Show(s, false)} is not a condition; write QUANTITY OPERATOR LITERAL such as \"age > 10m\" (quantities: age, skew, value, rows, used_pct, latency, status, days_left; operators: > >= < <= == !=)");
+                }
+            }
+        }
+
+        r.Choice("unmeasurable", Severities);
+    }
+
+    /// <summary>Maps <see cref="CheckDefinition.Validate"/> to positions. A field given in
+    /// <paramref name="own"/> is reported there; one given in a lower layer was reported with that layer;
+    /// one given nowhere is reported at <paramref name="fallback"/> (skipped when null).</summary>
+    private void ReportValidation(CheckDefinition definition, MappingReader own, IReadOnlyList<MappingReader> lower, YNode? fallback)
+    {
+        foreach (var (field, message) in definition.Validate())
+        {
+            if (field == "name")
+            {
+                continue;
+            }
+
+            if (Locate(own, field) is { } node)
+            {
+                _problems.Add(node, $"{own.Sub(field)}: {message}");
+            }
+            else if (!lower.Any(l => Locate(l, field) is not null) && fallback is not null)
+            {
+                _problems.Add(fallback, $"{own.Sub(field)}: {message}");
+            }
+        }
+    }
+
+    private static YNode? Locate(MappingReader r, string field)
+    {
+        var parts = field.Split('.');
+        YNode? node = r.Mapping;
+        foreach (var part in parts)
+        {
+            node = node is YMapping m ? m.Find(part)?.Value : null;
+        }
+
+        return node;
+    }
+
+    private void ReportDependencyCycles(List<CheckLayers> checks)
+    {
+        var graph = checks.GroupBy(c => c.Definition.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var check in checks)
+        {
+            var stack = new List<string>();
+            Visit(check.Definition.Name);
+
+            void Visit(string name)
+            {
+                if (done.Contains(name) || !graph.TryGetValue(name, out var node))
+                {
+                    return;
+                }
+
+                var at = stack.IndexOf(name);
+                if (at >= 0)
+                {
+                    var cycle = string.Join(" → ", stack.Skip(at).Append(name));
+                    var reader = graph[stack[^1]].Reader!;
+                    _problems.Add(reader.At("depends_on"), $"{reader.Sub("depends_on")}: depends_on makes a cycle: {cycle}");
+                    return;
+                }
+
+                stack.Add(name);
+                foreach (var dependency in node.Definition.DependsOn)
+                {
+                    Visit(dependency);
+                }
+
+                stack.RemoveAt(stack.Count - 1);
+                done.Add(name);
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+namespace Vigil.Configuration.Receivers;
+
+/// <summary>The webhook URL embeds a token, so it is a secret. <see cref="ApiUrl"/>, when set, replaces the
+/// scheme, host and port of the webhook URL (a self-hosted or test endpoint).</summary>
+public sealed record DiscordReceiver(string Name, Secret WebhookUrl) : ReceiverConfig(Name)
+{
+    public override string Kind => "discord";
+    public Uri? ApiUrl { get; init; }
+}

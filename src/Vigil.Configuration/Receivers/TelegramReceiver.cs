@@ -1,0 +1,9 @@
+namespace Vigil.Configuration.Receivers;
+
+public sealed record TelegramReceiver(string Name, Secret Token, string ChatId) : ReceiverConfig(Name)
+{
+    public static readonly Uri DefaultApiUrl = new("https://api.telegram.org");
+
+    public override string Kind => "telegram";
+    public Uri ApiUrl { get; init; } = DefaultApiUrl;
+}
