@@ -1,5 +1,5 @@
 using Vigil.Domain.Checks;
-using Vigil.Domain.Notifications;
+using Route = Vigil.Domain.Notifications.Route;
 using Vigil.Domain.Security;
 
 namespace Vigil.Server;

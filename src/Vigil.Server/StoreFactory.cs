@@ -1,5 +1,5 @@
 using Vigil.Domain.Persistence;
-using Vigil.Storage;
+using Vigil.Storage.Sqlite;
 
 namespace Vigil.Server;
 

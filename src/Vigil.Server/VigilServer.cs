@@ -183,7 +183,7 @@ public sealed class VigilServer : IAsyncDisposable
 
     private static int StatusFor(Exception ex) => ex switch
     {
-        BadHttpRequestException bad => bad.StatusCode,
+        Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
         ServiceUnavailableException or StoreUnavailableException => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };

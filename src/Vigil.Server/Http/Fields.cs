@@ -24,12 +24,18 @@ internal static class Fields
             return null;
         }
 
-        if (e.ValueKind == JsonValueKind.String && Durations.TryParse(e.GetString(), out var value, out var error))
+        if (e.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(field, "must be a duration such as 90s, 5m, 1h30m or integer seconds");
+            return null;
+        }
+
+        if (Durations.TryParse(e.GetString(), out var value, out var error))
         {
             return value;
         }
 
-        errors.Add(field, e.ValueKind == JsonValueKind.String ? error! : "must be a duration such as 90s, 5m, 1h30m or integer seconds");
+        errors.Add(field, error!);
         return null;
     }
 
@@ -51,12 +57,18 @@ internal static class Fields
             return null;
         }
 
-        if (e.ValueKind == JsonValueKind.String && Timestamps.TryParse(e.GetString(), out var value, out var error))
+        if (e.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(field, "must be RFC 3339 with an offset or Unix epoch seconds");
+            return null;
+        }
+
+        if (Timestamps.TryParse(e.GetString(), out var value, out var error))
         {
             return value;
         }
 
-        errors.Add(field, e.ValueKind == JsonValueKind.String ? error! : "must be RFC 3339 with an offset or Unix epoch seconds");
+        errors.Add(field, error!);
         return null;
     }
 

@@ -19,12 +19,13 @@ internal static class AdminKeyBootstrap
         var path = Path.Combine(dataDirectory, FileName);
         var key = ApiKeyRegistry.NewKey();
         Directory.CreateDirectory(dataDirectory);
-        var options = new FileStreamOptions
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
         {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        };
+            // Created 0600 from the first byte: the key is never readable by others, not even briefly.
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
         await using (var stream = new FileStream(path, options))
         await using (var writer = new StreamWriter(stream))
         {

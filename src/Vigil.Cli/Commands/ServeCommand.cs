@@ -1,0 +1,108 @@
+using System.CommandLine;
+using Vigil.Configuration;
+using Vigil.Domain.Persistence;
+using Vigil.Server;
+
+namespace Vigil.Cli.Commands;
+
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = "vigil.yaml to run (default: none, an empty Vigil on SQLite in ./data)" };
+        var data = new Option<string?>("--data") { Description = "data directory: admin.key, vigil.db (overrides server.data)" };
+        var urls = new Option<string?>("--urls") { Description = "listen addresses (overrides server.urls)" };
+        var serve = new Command("serve", "run the server in the foreground; SIGTERM or SIGINT drain and stop it") { config, data, urls };
+        Verb.Action(serve, async (cli, parse, ct) =>
+        {
+            var loaded = Load(parse.GetValue(config), parse.GetValue(data), cli.Environment, out var problems);
+            if (loaded is null)
+            {
+                foreach (var problem in problems)
+                {
+                    await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
+                }
+
+                await Console.Error.WriteLineAsync("vigil: not starting: the configuration is invalid").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
+
+            var settings = loaded;
+            if (parse.GetValue(urls) is { } listen)
+            {
+                settings = settings with { Urls = listen };
+            }
+
+            VigilServer server;
+            try
+            {
+                server = await VigilServer.StartAsync(settings, ct: ct).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                await Console.Error.WriteLineAsync($"vigil: not starting: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
+            catch (IOException ex)
+            {
+                await Console.Error.WriteLineAsync($"vigil: not starting: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
+            catch (InvalidOperationException ex)
+            {
+                await Console.Error.WriteLineAsync($"vigil: not starting: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
+
+            await using (server.ConfigureAwait(false))
+            {
+                await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Ok;
+        }, talksToServer: false);
+        return serve;
+    }
+
+    /// <summary>The settings to run, or null with every problem (file:line:column, or unsupported features).</summary>
+    internal static ServerSettings? Load(string? configPath, string? dataOverride, IReadOnlyDictionary<string, string?> env, out IReadOnlyList<string> problems)
+    {
+        VigilConfig config;
+        if (configPath is null)
+        {
+            config = VigilConfig.Default(dataOverride ?? "data");
+        }
+        else
+        {
+            var result = ConfigLoader.Load(configPath, env);
+            if (!result.IsValid)
+            {
+                problems = [.. result.Problems.Select(p => p.ToString())];
+                return null;
+            }
+
+            config = result.Config!;
+        }
+
+        var (settings, unsupported) = SettingsFromConfig.Create(config, TimeProvider.System.GetUtcNow());
+        if (unsupported.Count > 0)
+        {
+            problems = [.. unsupported.Select(u => $"{configPath}: {u}")];
+            return null;
+        }
+
+        if (dataOverride is not null)
+        {
+            var full = Path.GetFullPath(dataOverride);
+            var defaultSqlite = Path.Combine(settings.DataDirectory, "vigil.db");
+            settings = settings with
+            {
+                DataDirectory = full,
+                SqlitePath = settings.SqlitePath is null || settings.SqlitePath == defaultSqlite ? Path.Combine(full, "vigil.db") : settings.SqlitePath,
+            };
+        }
+
+        problems = [];
+        return settings;
+    }
+}
