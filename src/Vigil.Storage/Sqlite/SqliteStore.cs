@@ -23,6 +23,9 @@ public sealed partial class SqliteStore : IVigilStore
     /// The default value is 5 seconds.</summary>
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
 
+    // 64 MiB of page cache for the write connection.
+    private const long WriterCacheKib = 64 * 1024;
+
     private readonly string _path;
     private readonly TimeProvider _time;
     private readonly string _writeConnectionString;
@@ -203,8 +206,12 @@ public sealed partial class SqliteStore : IVigilStore
     {
         using var command = connection.CreateCommand();
         var busyMs = (long)DefaultBusyTimeout.TotalMilliseconds;
+        var cacheKib = 0L;
         if (writer)
         {
+            // The writer keeps the hot pages of the checks, events and runs indexes in memory, so inserting
+            // rows with random keys does not re-read pages from the file on every batch. Readers keep the default.
+            cacheKib = WriterCacheKib;
             command.CommandText = "PRAGMA journal_mode = WAL;";
             var mode = command.ExecuteScalar() as string;
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
@@ -217,6 +224,12 @@ public sealed partial class SqliteStore : IVigilStore
 
         command.CommandText = FormattableString.Invariant(
             $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {busyMs}; PRAGMA foreign_keys = ON;");
+        if (cacheKib > 0)
+        {
+            // A negative cache_size is a size in KiB rather than a number of pages.
+            command.CommandText += FormattableString.Invariant($" PRAGMA cache_size = -{cacheKib};");
+        }
+
         command.ExecuteNonQuery();
     }
 }

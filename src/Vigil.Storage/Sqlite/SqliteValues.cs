@@ -10,14 +10,6 @@ internal static class SqliteValues
 {
     public static string Text(Guid value) => value.ToString("D", CultureInfo.InvariantCulture);
 
-    public static object Db(Guid? value) => value is { } v ? Text(v) : DBNull.Value;
-
-    public static object Db(string? value) => value is null ? DBNull.Value : value;
-
-    public static object Db(int? value) => value is { } v ? v : DBNull.Value;
-
-    public static object Db(double? value) => value is { } v ? v : DBNull.Value;
-
     public static string? NullableString(this SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 

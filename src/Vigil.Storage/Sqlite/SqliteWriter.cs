@@ -7,32 +7,32 @@ namespace Vigil.Storage.Sqlite;
 
 /// <summary>
 /// The store's single write connection and its prepared statements. Not thread-safe: <see cref="SqliteStore"/>
-/// lets one caller in at a time. Statements are prepared once and rebound per row, because a batch of
-/// hundreds of pings is hundreds of rows and re-parsing SQL for each would cost more than the writes.
+/// lets one caller in at a time. Statements are prepared once and rebound per row (see <see cref="RawStatement"/>),
+/// because a batch of hundreds of pings is hundreds of rows on the durable-ping path.
 /// </summary>
 internal sealed class SqliteWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _time;
-    private readonly List<SqliteCommand> _all = [];
+    private readonly List<RawStatement> _all = [];
 
     // Definitions already in the checks table, by name. A batch touches a check's state on every ping but its
     // definition only when an operator changes it; definitions are immutable records the evaluator keeps, so
     // the same instance means the row already holds this definition and only the state needs writing.
     private readonly Dictionary<string, CheckDefinition> _written = new(StringComparer.Ordinal);
 
-    private readonly SqliteCommand _deleteCheck;
-    private readonly SqliteCommand _upsertCheck;
-    private readonly SqliteCommand _updateState;
-    private readonly SqliteCommand _insertEvent;
-    private readonly SqliteCommand _upsertRun;
-    private readonly SqliteCommand _insertNotification;
-    private readonly SqliteCommand _insertOutbox;
-    private readonly SqliteCommand _setMeta;
-    private readonly SqliteCommand _markDelivered;
-    private readonly SqliteCommand _markFailed;
-    private readonly SqliteCommand _upsertKey;
-    private readonly SqliteCommand _revokeKey;
+    private readonly RawStatement _deleteCheck;
+    private readonly RawStatement _upsertCheck;
+    private readonly RawStatement _updateState;
+    private readonly RawStatement _insertEvent;
+    private readonly RawStatement _upsertRun;
+    private readonly RawStatement _insertNotification;
+    private readonly RawStatement _insertOutbox;
+    private readonly RawStatement _setMeta;
+    private readonly RawStatement _markDelivered;
+    private readonly RawStatement _markFailed;
+    private readonly RawStatement _upsertKey;
+    private readonly RawStatement _revokeKey;
 
     public SqliteWriter(SqliteConnection connection, TimeProvider time)
     {
@@ -49,7 +49,7 @@ internal sealed class SqliteWriter : IDisposable
             "$name", "$uuid", "$definition", "$state", "$managed_by", "$updated_at");
         _updateState = Prepare(
             "UPDATE checks SET state = $state, updated_at = $updated_at WHERE name = $name;",
-            "$name", "$state", "$updated_at");
+            "$state", "$updated_at", "$name");
         _insertEvent = Prepare(
             """
             INSERT INTO events (check_name, at, type, reason, rid, data_ts, exit_status, body, body_truncated, reported_at)
@@ -92,10 +92,10 @@ internal sealed class SqliteWriter : IDisposable
         _setMeta = Prepare(
             "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
             "$key", "$value");
-        _markDelivered = Prepare("UPDATE outbox SET delivered_at = $at WHERE id = $id;", "$id", "$at");
+        _markDelivered = Prepare("UPDATE outbox SET delivered_at = $at WHERE id = $id;", "$at", "$id");
         _markFailed = Prepare(
             "UPDATE outbox SET attempts = $attempts, next_attempt_at = $next, last_error = $error WHERE id = $id;",
-            "$id", "$attempts", "$next", "$error");
+            "$attempts", "$next", "$error", "$id");
         _upsertKey = Prepare(
             """
             INSERT INTO api_keys (name, scope, sha256, created_at, revoked_at, from_config)
@@ -106,7 +106,7 @@ internal sealed class SqliteWriter : IDisposable
             "$name", "$scope", "$sha256", "$created_at", "$revoked_at", "$from_config");
 
         // Revoking twice keeps the first instant: that is when the key stopped working.
-        _revokeKey = Prepare("UPDATE api_keys SET revoked_at = coalesce(revoked_at, $at) WHERE name = $name;", "$name", "$at");
+        _revokeKey = Prepare("UPDATE api_keys SET revoked_at = coalesce(revoked_at, $at) WHERE name = $name;", "$at", "$name");
     }
 
     public const string LastAliveKey = "last_alive_at";
@@ -118,49 +118,16 @@ internal sealed class SqliteWriter : IDisposable
         var written = new List<CheckDefinition>(changes.Checks.Count);
         using (var transaction = Begin())
         {
-            // Deletes first: a batch may delete one check and create another that reuses its uuid.
-            foreach (var name in changes.DeletedChecks)
+            try
             {
-                Run(_deleteCheck, name);
+                WriteBatch(changes, now, eventIds, written);
+                transaction.Commit();
             }
-
-            foreach (var (definition, state) in changes.Checks.Values)
+            catch
             {
-                if (WriteCheck(definition, state, now))
-                {
-                    written.Add(definition);
-                }
+                Abandon();
+                throw;
             }
-
-            for (var i = 0; i < changes.Events.Count; i++)
-            {
-                eventIds[i] = InsertEvent(changes.Events[i]);
-            }
-
-            foreach (var run in changes.Runs.Values)
-            {
-                UpsertRun(run);
-            }
-
-            foreach (var notification in changes.Notifications)
-            {
-                Run(_insertNotification, SqliteValues.Text(notification.Id), SqliteValues.Db(notification.Check), notification.Alert,
-                    notification.State, SqliteTime.ToText(notification.At), StoreJson.Serialize(notification));
-            }
-
-            foreach (var entry in changes.Outbox)
-            {
-                Run(_insertOutbox, SqliteValues.Text(entry.Id), SqliteValues.Text(entry.NotificationId), entry.Receiver,
-                    StoreJson.Serialize(entry.Notification), SqliteTime.ToText(entry.CreatedAt), entry.Attempts,
-                    SqliteTime.ToText(entry.NextAttemptAt), SqliteValues.Db(entry.LastError));
-            }
-
-            if (changes.AliveAt is { } alive)
-            {
-                Run(_setMeta, LastAliveKey, SqliteTime.ToText(alive));
-            }
-
-            transaction.Commit();
         }
 
         // Only what is durable is remembered or handed back: a failed batch leaves no trace in memory either.
@@ -180,25 +147,69 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
-    public bool MarkDelivered(Guid id, DateTimeOffset at) => RunAlone(_markDelivered, SqliteValues.Text(id), SqliteTime.ToText(at)) > 0;
+    public bool MarkDelivered(Guid id, DateTimeOffset at) => Alone(() => _markDelivered.Instant(at).Id(id).Execute()) > 0;
 
     public bool MarkFailed(Guid id, int attempts, DateTimeOffset next, string error) =>
-        RunAlone(_markFailed, SqliteValues.Text(id), attempts, SqliteTime.ToText(next), error) > 0;
+        Alone(() => _markFailed.Int(attempts).Instant(next).Text(error).Id(id).Execute()) > 0;
 
     public void SaveKey(ApiKey key) =>
-        RunAlone(_upsertKey, key.Name, ScopeText.Of(key.Scope), key.Sha256, SqliteTime.ToText(key.CreatedAt),
-            SqliteTime.ToDb(key.RevokedAt), key.FromConfig);
+        Alone(() => _upsertKey.Text(key.Name).Text(ScopeText.Of(key.Scope)).Text(key.Sha256).Instant(key.CreatedAt)
+            .Instant(key.RevokedAt).Flag(key.FromConfig).Execute());
 
-    public bool RevokeKey(string name, DateTimeOffset at) => RunAlone(_revokeKey, name, SqliteTime.ToText(at)) > 0;
+    public bool RevokeKey(string name, DateTimeOffset at) => Alone(() => _revokeKey.Instant(at).Text(name).Execute()) > 0;
 
     public void Dispose()
     {
-        foreach (var command in _all)
+        foreach (var statement in _all)
         {
-            command.Dispose();
+            statement.Dispose();
         }
 
         _connection.Dispose();
+    }
+
+    private void WriteBatch(Changes changes, string now, long[] eventIds, List<CheckDefinition> written)
+    {
+        // Deletes first: a batch may delete one check and create another that reuses its uuid.
+        foreach (var name in changes.DeletedChecks)
+        {
+            _deleteCheck.Text(name).Execute();
+        }
+
+        foreach (var (definition, state) in changes.Checks.Values)
+        {
+            if (WriteCheck(definition, state, now))
+            {
+                written.Add(definition);
+            }
+        }
+
+        for (var i = 0; i < changes.Events.Count; i++)
+        {
+            eventIds[i] = InsertEvent(changes.Events[i]);
+        }
+
+        foreach (var run in changes.Runs.Values)
+        {
+            UpsertRun(run);
+        }
+
+        foreach (var notification in changes.Notifications)
+        {
+            _insertNotification.Id(notification.Id).Text(notification.Check).Text(notification.Alert).Text(notification.State)
+                .Instant(notification.At).Text(StoreJson.Serialize(notification)).Execute();
+        }
+
+        foreach (var entry in changes.Outbox)
+        {
+            _insertOutbox.Id(entry.Id).Id(entry.NotificationId).Text(entry.Receiver).Text(StoreJson.Serialize(entry.Notification))
+                .Instant(entry.CreatedAt).Int(entry.Attempts).Instant(entry.NextAttemptAt).Text(entry.LastError).Execute();
+        }
+
+        if (changes.AliveAt is { } alive)
+        {
+            _setMeta.Text(LastAliveKey).Instant(alive).Execute();
+        }
     }
 
     /// <summary>Writes a check; true when its definition was written too (and so may be remembered).</summary>
@@ -206,72 +217,58 @@ internal sealed class SqliteWriter : IDisposable
     {
         var stateJson = StoreJson.Serialize(state);
         if (_written.TryGetValue(definition.Name, out var known) && ReferenceEquals(known, definition)
-            && Run(_updateState, definition.Name, stateJson, now) == 1)
+            && _updateState.Text(stateJson).Text(now).Text(definition.Name).Execute() == 1)
         {
             return false;
         }
 
-        Run(_upsertCheck, definition.Name, SqliteValues.Text(definition.Uuid), StoreJson.Serialize(definition), stateJson,
-            definition.ManagedBy.Text(), now);
+        _upsertCheck.Text(definition.Name).Id(definition.Uuid).Text(StoreJson.Serialize(definition)).Text(stateJson)
+            .Text(definition.ManagedBy.Text()).Text(now).Execute();
         return true;
     }
 
-    private long InsertEvent(CheckEvent e)
-    {
-        Bind(_insertEvent, e.Check, SqliteTime.ToText(e.At), e.Type, e.Reason, SqliteValues.Db(e.Rid), SqliteTime.ToDb(e.DataTs),
-            SqliteValues.Db(e.ExitStatus), SqliteValues.Db(e.Body), e.BodyTruncated, SqliteTime.ToDb(e.ReportedAt));
-        return (long)_insertEvent.ExecuteScalar()!;
-    }
+    private long InsertEvent(CheckEvent e) =>
+        _insertEvent.Text(e.Check).Instant(e.At).Text(e.Type).Text(e.Reason).Id(e.Rid).Instant(e.DataTs).Int(e.ExitStatus)
+            .Text(e.Body).Flag(e.BodyTruncated).Instant(e.ReportedAt).ExecuteInt64();
 
     private void UpsertRun(RunRecord run) =>
-        Run(_upsertRun, run.Check, SqliteValues.Text(run.Rid), SqliteTime.ToDb(run.StartedAt), SqliteTime.ToDb(run.EndedAt),
-            SqliteValues.Db(run.Outcome), SqliteValues.Db(run.ExitCode), SqliteValues.Db(run.DurationSeconds),
-            SqliteValues.Db(run.Holder), SqliteValues.Db(run.Message), SqliteValues.Db(run.Log), run.LogTruncated);
+        _upsertRun.Text(run.Check).Id(run.Rid).Instant(run.StartedAt).Instant(run.EndedAt).Text(run.Outcome).Int(run.ExitCode)
+            .Real(run.DurationSeconds).Text(run.Holder).Text(run.Message).Text(run.Log).Flag(run.LogTruncated).Execute();
 
     /// <summary>One statement in its own transaction, for the writes that come alone (outbox marks, keys).</summary>
-    private int RunAlone(SqliteCommand command, params object[] values)
+    private int Alone(Func<int> execute)
     {
         using var transaction = Begin();
-        var rows = Run(command, values);
-        transaction.Commit();
-        return rows;
-    }
-
-    private SqliteTransaction Begin()
-    {
-        var transaction = _connection.BeginTransaction();
-        foreach (var command in _all)
+        try
         {
-            command.Transaction = transaction;
+            var rows = execute();
+            transaction.Commit();
+            return rows;
         }
-
-        return transaction;
-    }
-
-    private static int Run(SqliteCommand command, params object[] values)
-    {
-        Bind(command, values);
-        return command.ExecuteNonQuery();
-    }
-
-    private static void Bind(SqliteCommand command, params object[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
+        catch
         {
-            command.Parameters[i].Value = values[i];
+            Abandon();
+            throw;
         }
     }
 
-    private SqliteCommand Prepare(string sql, params string[] parameters)
+    /// <summary>After a failure part-way through binding a statement, its next use starts clean.</summary>
+    private void Abandon()
     {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
+        foreach (var statement in _all)
         {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            statement.Abandon();
         }
+    }
 
-        _all.Add(command);
-        return command;
+    // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is taken up front, so a batch never
+    // fails half-way for want of it.
+    private SqliteTransaction Begin() => _connection.BeginTransaction();
+
+    private RawStatement Prepare(string sql, params string[] parameters)
+    {
+        var statement = new RawStatement(_connection, sql, parameters);
+        _all.Add(statement);
+        return statement;
     }
 }
