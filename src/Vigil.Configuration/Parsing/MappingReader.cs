@@ -16,8 +16,8 @@ internal sealed class MappingReader
         {
             if (!allowed.Contains(entry.Key.Value))
             {
-                var where = path.Length == 0 ? "at the top level" : $"in {path}";
-                problems.Add(entry.Key, $"unknown key '{entry.Key.Value}' {where}{Suggestions.DidYouMean(entry.Key.Value, allowed)} (allowed: {string.Join(", ", allowed)})");
+                var what = path.Length == 0 ? "unknown top-level key" : $"{path}: unknown key";
+                problems.Add(entry.Key, $"{what} '{entry.Key.Value}'{Suggestions.DidYouMean(entry.Key.Value, allowed)} (allowed: {string.Join(", ", allowed)})");
             }
         }
     }

@@ -14,6 +14,8 @@ internal sealed class YamlTreeReader
     private readonly IReadOnlyDictionary<string, string?> _env;
     private readonly Problems _problems;
     private readonly Dictionary<string, YNode> _anchors = new(StringComparer.Ordinal);
+    private readonly Stack<Mark> _openFlowCollections = new();
+    private Mark _lastGood = Mark.Empty;
 
     private YamlTreeReader(IParser parser, IReadOnlyDictionary<string, string?> env, Problems problems)
     {
@@ -33,6 +35,14 @@ internal sealed class YamlTreeReader
         catch (YamlException ex)
         {
             problems.Add((int)ex.Start.Line, (int)ex.Start.Column, $"this is not valid YAML: {Clean(ex.Message)}");
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner sometimes fails this way (for example on a flow list left open at the end of
+            // the file); point at the innermost [ or { still open, else at the last place that parsed.
+            var at = reader._openFlowCollections.Count > 0 ? reader._openFlowCollections.Peek() : reader._lastGood;
+            problems.Add(Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column), "this is not valid YAML from here on; is a [, { or quote left unclosed?");
             return null;
         }
     }
@@ -74,6 +84,7 @@ internal sealed class YamlTreeReader
     private YNode ReadNode(bool isKey)
     {
         var ev = _parser.Current ?? throw new YamlException("unexpected end of the file");
+        _lastGood = ev.Start;
         switch (ev)
         {
             case AnchorAlias alias:
@@ -92,20 +103,40 @@ internal sealed class YamlTreeReader
                 _parser.MoveNext();
                 var sequence = new YSequence((int)start.Start.Line, (int)start.Start.Column);
                 Remember(start, sequence);
+                Open(start.Style == SequenceStyle.Flow, start.Start);
                 while (!_parser.TryConsume<SequenceEnd>(out _))
                 {
                     sequence.Items.Add(ReadNode(isKey: false));
                 }
 
+                Close(start.Style == SequenceStyle.Flow);
                 return sequence;
             case MappingStart start:
                 _parser.MoveNext();
                 var mapping = new YMapping((int)start.Start.Line, (int)start.Start.Column);
                 Remember(start, mapping);
+                Open(start.Style == MappingStyle.Flow, start.Start);
                 ReadMapping(mapping);
+                Close(start.Style == MappingStyle.Flow);
                 return mapping;
             default:
                 throw new YamlException(ev.Start, ev.End, $"unexpected {ev.GetType().Name}");
+        }
+    }
+
+    private void Open(bool flow, Mark start)
+    {
+        if (flow)
+        {
+            _openFlowCollections.Push(start);
+        }
+    }
+
+    private void Close(bool flow)
+    {
+        if (flow)
+        {
+            _openFlowCollections.Pop();
         }
     }
 
