@@ -242,7 +242,7 @@ internal sealed partial class ConfigBuilder
     /// complete once they are.</summary>
     private void ReadProbeKeys(CheckDefinition d, MappingReader r, CheckScope scope)
     {
-        if (scope == CheckScope.Check && d.Kind != CheckKind.Probe)
+        if (scope is CheckScope.Check or CheckScope.ModeOverride && d.Kind != CheckKind.Probe)
         {
             foreach (var key in ProbeOnlyKeys.Where(r.Present))
             {
@@ -299,7 +299,8 @@ internal sealed partial class ConfigBuilder
 
             if (Locate(own, field) is { } node)
             {
-                _problems.Add(node, $"{own.Sub(field)}: {message}");
+                var shown = node is YScalar { FromEnvironment: true } s ? message.Replace($"'{s.Value}'", "the value", StringComparison.Ordinal) : message;
+                _problems.Add(node, $"{own.Sub(field)}: {shown}");
             }
             else if (!lower.Any(l => Locate(l, field) is not null) && fallback is not null)
             {

@@ -133,7 +133,7 @@ internal sealed partial class ConfigBuilder
         var hint = declared.Count == 0
             ? $"; no {what}s are declared (add them under {section}:)"
             : $"{Suggestions.DidYouMean(value, declared)} (declared: {string.Join(", ", declared)})";
-        _problems.Add(node, $"{path}: '{value}' is not a declared {what}{hint}");
+        _problems.Add(node, $"{path}: {Values.Show(node, false)} is not a declared {what}{hint}");
         return false;
     }
 

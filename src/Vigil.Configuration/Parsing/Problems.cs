@@ -5,7 +5,9 @@ namespace Vigil.Configuration.Parsing;
 /// <summary>Collects problems and makes sure no secret value ends up in one of their messages.</summary>
 internal sealed class Problems(string file)
 {
-    private const int ShortestScrubbedSecret = 3;
+    /// <summary>Shorter secrets are only hidden where quoted, so that a value like "8470" does not
+    /// mangle unrelated text.</summary>
+    private const int ShortestScrubbedSecret = 8;
     private readonly List<ConfigProblem> _problems = [];
     private readonly HashSet<string> _secrets = new(StringComparer.Ordinal);
 
@@ -20,7 +22,7 @@ internal sealed class Problems(string file)
     /// <summary>Remembers a value that must never be shown.</summary>
     public void Secret(string? value)
     {
-        if (!string.IsNullOrEmpty(value) && value.Length >= ShortestScrubbedSecret)
+        if (!string.IsNullOrEmpty(value))
         {
             _secrets.Add(value);
         }
@@ -41,8 +43,11 @@ internal sealed class Problems(string file)
     {
         foreach (var secret in _secrets.OrderByDescending(s => s.Length))
         {
-            message = message.Replace($"'{secret}'", "the value", StringComparison.Ordinal)
-                .Replace(secret, "(the value)", StringComparison.Ordinal);
+            message = message.Replace($"'{secret}'", "the value", StringComparison.Ordinal);
+            if (secret.Length >= ShortestScrubbedSecret)
+            {
+                message = message.Replace(secret, "(the value)", StringComparison.Ordinal);
+            }
         }
 
         return message;

@@ -56,7 +56,8 @@ internal sealed class YamlTreeReader
             m = m[(marker + 3)..];
         }
 
-        return m.TrimEnd('.');
+        m = m.TrimEnd('.');
+        return m.Length > 1 && char.IsUpper(m[0]) && char.IsLower(m[1]) ? char.ToLowerInvariant(m[0]) + m[1..] : m;
     }
 
     private YNode? ReadStream()
