@@ -86,6 +86,28 @@ public sealed class VigilServer : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Applies a reloaded configuration (SIGHUP): declared checks, routes, receivers and config keys change
+    /// at once; what needs a restart (listen addresses, storage, data directory, ping settings) is named in
+    /// the returned sentence and left as it is.
+    /// </summary>
+    public async Task<string> ReloadAsync(ServerSettings next)
+    {
+        var current = _app.Services.GetRequiredService<ServerSettings>();
+        var removed = await _loop.ReloadAsync(next.ChecksFromConfig ? next.Checks : [], next.Routes).ConfigureAwait(false);
+        _app.Services.GetRequiredService<ReceiverRegistry>().Replace(next);
+        _app.Services.GetRequiredService<ApiKeyRegistry>().ReplaceConfigKeys(next.ApiKeys);
+        var needRestart = new List<string>();
+        if (next.Urls != current.Urls) needRestart.Add("server.urls");
+        if (next.DataDirectory != current.DataDirectory) needRestart.Add("server.data");
+        if (next.EffectiveSqlitePath != current.EffectiveSqlitePath || next.PostgresConnectionString != current.PostgresConnectionString) needRestart.Add("storage");
+        if (next.Ping != current.Ping) needRestart.Add("ping");
+        if (next.PublicUrl != current.PublicUrl) needRestart.Add("server.public_url");
+        if (next.StartupGrace != current.StartupGrace || next.ShutdownTimeout != current.ShutdownTimeout) needRestart.Add("server timings");
+        return $"reloaded: {next.Checks.Count} checks declared ({removed} removed), {next.Receivers.Count} receivers, {next.Routes.Count} routes" +
+               (needRestart.Count > 0 ? $"; restart to apply {string.Join(", ", needRestart)}" : "");
+    }
+
     public async Task StopAsync()
     {
         if (_stopped)
@@ -107,7 +129,7 @@ public sealed class VigilServer : IAsyncDisposable
         }
         finally
         {
-            await _loop.DisposeAsync().ConfigureAwait(false);
+            // The container owns the loop and the dispatcher and disposes them with the app.
             await _app.DisposeAsync().ConfigureAwait(false);
             await _store.DisposeAsync().ConfigureAwait(false);
         }

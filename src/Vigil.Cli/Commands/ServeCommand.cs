@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Vigil.Configuration;
 using Vigil.Domain.Persistence;
 using Vigil.Server;
@@ -56,12 +57,50 @@ internal static class ServeCommand
 
             await using (server.ConfigureAwait(false))
             {
+                var configPath = parse.GetValue(config);
+                using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+                {
+                    context.Cancel = true;
+                    _ = ReloadAsync(server, configPath, parse.GetValue(data), parse.GetValue(urls));
+                });
                 await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
             return ExitCodes.Ok;
         }, talksToServer: false);
         return serve;
+    }
+
+    /// <summary>SIGHUP: an invalid file is reported and the running configuration stays.</summary>
+    private static async Task ReloadAsync(VigilServer server, string? configPath, string? dataOverride, string? urlsOverride)
+    {
+        if (configPath is null)
+        {
+            await Console.Error.WriteLineAsync("vigil: SIGHUP: no --config to reload; nothing changed").ConfigureAwait(false);
+            return;
+        }
+
+        var next = Load(configPath, dataOverride, ConfigLoader.ProcessEnvironment(), out var problems);
+        if (next is null)
+        {
+            foreach (var problem in problems)
+            {
+                await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
+            }
+
+            await Console.Error.WriteLineAsync("vigil: SIGHUP: the configuration is invalid; still running the previous one").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            var summary = await server.ReloadAsync(urlsOverride is null ? next : next with { Urls = urlsOverride }).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("vigil: SIGHUP: " + summary).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or StoreUnavailableException)
+        {
+            await Console.Error.WriteLineAsync($"vigil: SIGHUP: reload failed ({ex.Message}); still running the previous configuration").ConfigureAwait(false);
+        }
     }
 
     /// <summary>The settings to run, or null with every problem (file:line:column, or unsupported features).</summary>

@@ -7,10 +7,23 @@ internal sealed class ReceiverRegistry
 {
     public const string HttpClientName = "vigil-receivers";
 
-    private readonly Dictionary<string, IReceiver> _receivers = new(StringComparer.Ordinal);
+    private readonly IHttpClientFactory _httpClients;
+    private readonly TimeProvider _time;
+    private volatile Dictionary<string, IReceiver> _receivers = new(StringComparer.Ordinal);
 
     public ReceiverRegistry(ServerSettings settings, IHttpClientFactory httpClients, TimeProvider time)
     {
+        _httpClients = httpClients;
+        _time = time;
+        Replace(settings);
+    }
+
+    /// <summary>Builds the receivers of <paramref name="settings"/> and swaps them in at once.</summary>
+    public void Replace(ServerSettings settings)
+    {
+        var httpClients = _httpClients;
+        var time = _time;
+        var receivers = new Dictionary<string, IReceiver>(StringComparer.Ordinal);
         foreach (var receiver in settings.Receivers)
         {
             IReceiver? built = receiver.Kind switch
@@ -21,9 +34,11 @@ internal sealed class ReceiverRegistry
             };
             if (built is not null)
             {
-                _receivers[receiver.Name] = built;
+                receivers[receiver.Name] = built;
             }
         }
+
+        _receivers = receivers;
     }
 
     public IReceiver? Find(string name) => _receivers.GetValueOrDefault(name);

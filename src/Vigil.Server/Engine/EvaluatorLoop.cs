@@ -27,7 +27,7 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
     private readonly IVigilStore _store;
     private readonly TimeProvider _time;
     private readonly ServerSettings _settings;
-    private readonly Router _router;
+    private Router _router;
     private readonly ILogger<EvaluatorLoop> _log;
     private readonly OutboxSignal _outboxSignal;
     private Evaluator _evaluator;
@@ -78,30 +78,47 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
 
     private void ApplyConfigChecks()
     {
-        if (!_settings.ChecksFromConfig)
+        if (_settings.ChecksFromConfig)
         {
-            return;
+            ApplyConfigChecks(_evaluator, _settings.Checks);
         }
+    }
 
+    /// <summary>Upserts the declared checks as config-managed and removes config-managed checks no longer declared.</summary>
+    private static int ApplyConfigChecks(Evaluator evaluator, IReadOnlyList<CheckDefinition> checks)
+    {
         var declared = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var definition in _settings.Checks)
+        foreach (var definition in checks)
         {
             declared.Add(definition.Name);
-            var result = _evaluator.Upsert(definition with { ManagedBy = ManagedBy.Config }, fromConfig: true);
+            var result = evaluator.Upsert(definition with { ManagedBy = ManagedBy.Config }, fromConfig: true);
             if (result == UpsertStatus.UuidTaken)
             {
                 throw new InvalidOperationException($"check '{definition.Name}' pins uuid {definition.Uuid}, which another check already uses");
             }
         }
 
-        foreach (var (definition, _) in _evaluator.Checks.ToList())
+        var removed = 0;
+        foreach (var (definition, _) in evaluator.Checks.ToList())
         {
             if (definition.ManagedBy == ManagedBy.Config && !declared.Contains(definition.Name))
             {
-                _evaluator.Delete(definition.Name, fromConfig: true);
+                evaluator.Delete(definition.Name, fromConfig: true);
+                removed++;
             }
         }
+
+        return removed;
     }
+
+    /// <summary>A reload (SIGHUP): the new declared checks and routes take effect in one batch.</summary>
+    public Task<int> ReloadAsync(IReadOnlyList<CheckDefinition> checks, IReadOnlyList<Vigil.Domain.Notifications.Route> routes) =>
+        ExecuteAsync(e =>
+        {
+            var removed = ApplyConfigChecks(e, checks);
+            _router = new Router(routes);
+            return removed;
+        });
 
     /// <summary>Runs <paramref name="action"/> on the loop; completes once its effects are durable.</summary>
     public Task<T> ExecuteAsync<T>(Func<Evaluator, T> action)
@@ -279,8 +296,15 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _commands.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
+
+    private int _disposed;
 }

@@ -40,6 +40,23 @@ internal sealed class ApiKeyRegistry
         return removed;
     }
 
+    /// <summary>On reload: the config's keys replace the config's keys; keys created through the API stay.</summary>
+    public void ReplaceConfigKeys(IEnumerable<ApiKey> keys)
+    {
+        foreach (var (hash, existing) in _byHash)
+        {
+            if (existing.FromConfig)
+            {
+                _byHash.TryRemove(hash, out _);
+            }
+        }
+
+        foreach (var key in keys)
+        {
+            Set(key with { FromConfig = true });
+        }
+    }
+
     public int Count => _byHash.Count;
 
     public IReadOnlyList<ApiKey> All => [.. _byHash.Values.OrderBy(k => k.Name, StringComparer.Ordinal)];
