@@ -157,22 +157,24 @@ internal static class CheckEndpoints
 
     private static async Task<IResult> RunAsync(HttpRequest request, string name, string rid, IVigilStore store)
     {
-        var errors = new RequestErrors();
-        if (!CheckName.IsValid(name)) errors.Add("name", CheckName.Problem(Fields.Truncate(name)));
-        var id = Fields.Uuid(rid, "rid", errors);
-        if (errors.Any) return errors.ToProblem();
-        var run = await store.GetRunAsync(name, id!.Value, request.HttpContext.RequestAborted).ConfigureAwait(false);
-        return run is null ? Problems.NotFound($"no run {rid} of '{name}'") : Results.Json(RunJson(run), ApiJson.Options);
+        var (run, problem) = await FindRunAsync(request, name, rid, store).ConfigureAwait(false);
+        return problem ?? Results.Json(RunJson(run!), ApiJson.Options);
     }
 
     private static async Task<IResult> RunLogAsync(HttpRequest request, string name, string rid, IVigilStore store)
     {
+        var (run, problem) = await FindRunAsync(request, name, rid, store).ConfigureAwait(false);
+        return problem ?? Results.Text(run!.Log ?? "", "text/plain; charset=utf-8");
+    }
+
+    private static async Task<(RunRecord? Run, IResult? Problem)> FindRunAsync(HttpRequest request, string name, string rid, IVigilStore store)
+    {
         var errors = new RequestErrors();
         if (!CheckName.IsValid(name)) errors.Add("name", CheckName.Problem(Fields.Truncate(name)));
         var id = Fields.Uuid(rid, "rid", errors);
-        if (errors.Any) return errors.ToProblem();
+        if (errors.Any) return (null, errors.ToProblem());
         var run = await store.GetRunAsync(name, id!.Value, request.HttpContext.RequestAborted).ConfigureAwait(false);
-        return run is null ? Problems.NotFound($"no run {rid} of '{name}'") : Results.Text(run.Log ?? "", "text/plain; charset=utf-8");
+        return run is null ? (null, Problems.NotFound($"no run {Fields.Truncate(rid)} of '{name}'")) : (run, null);
     }
 
     private static async Task<IResult> EventsAsync(HttpRequest request, string name, EvaluatorLoop loop, IVigilStore store)
