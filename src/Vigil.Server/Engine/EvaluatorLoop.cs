@@ -34,6 +34,7 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
     private DateTimeOffset _lastWatched;
     private DateTimeOffset _lastAliveWritten;
     private Task? _running;
+    private int _disposed;
     private readonly CancellationTokenSource _stopping = new();
 
     public EvaluatorLoop(IVigilStore store, TimeProvider time, ServerSettings settings, ILogger<EvaluatorLoop> log, OutboxSignal outboxSignal)
@@ -279,6 +280,12 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Disposed twice: by VigilServer and again by the DI container that also owns it as a singleton.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _commands.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stopping.Dispose();
