@@ -18,6 +18,9 @@ internal sealed partial class JobRunner(CliContext cli, TimeProvider time)
     internal sealed record Options(
         string Check, TimeSpan? Ttl, TimeSpan? RenewEvery, bool AllowOverlap, TimeSpan? Every, int TailBytes, IReadOnlyList<string> Command);
 
+    /// <summary>How long output is still passed through after the command exited.</summary>
+    private static readonly TimeSpan OutputDrain = TimeSpan.FromSeconds(2);
+
     private const int Sighup = 1;
     private const int Sigint = 2;
     private const int Sigterm = 15;
@@ -179,7 +182,9 @@ internal sealed partial class JobRunner(CliContext cli, TimeProvider time)
             var stderr = Pump(process.StandardError.BaseStream, Console.OpenStandardError(), tail);
             var renew = grant is null ? Task.CompletedTask : RenewAsync(o, grant, client, renewing.Token);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
+            // A background child of the command may keep the output pipes open long after the command ended
+            // (`sleep 30 &`); drain briefly, then report instead of waiting for it.
+            await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(OutputDrain, time, CancellationToken.None)).ConfigureAwait(false);
             await renewing.CancelAsync().ConfigureAwait(false);
             await renew.ConfigureAwait(false);
             return (process.ExitCode, null);
