@@ -29,7 +29,7 @@ internal static class KeysCommand
             var all = await client.ListKeysAsync(ct).ConfigureAwait(false);
             if (cli.Json)
             {
-                Console.WriteLine(JsonSerializer.Serialize(all));
+                Console.WriteLine(JsonSerializer.Serialize(all, CliJson.Options));
                 return ExitCodes.Ok;
             }
 

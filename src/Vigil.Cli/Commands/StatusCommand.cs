@@ -5,9 +5,6 @@ namespace Vigil.Cli.Commands;
 
 internal static class StatusCommand
 {
-    /// <summary>The HTTP API's field names (snake_case), so scripts read the same JSON from both.</summary>
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public static Command Create()
     {
         var watch = new Option<bool>("--watch") { Description = "refresh every 2 seconds until interrupted" };
@@ -22,7 +19,7 @@ internal static class StatusCommand
                 var checks = await client.ListChecksAsync(parse.GetValue(tag), ct).ConfigureAwait(false);
                 if (cli.Json)
                 {
-                    Console.WriteLine(JsonSerializer.Serialize(checks, Json));
+                    Console.WriteLine(JsonSerializer.Serialize(checks, CliJson.Options));
                 }
                 else
                 {
