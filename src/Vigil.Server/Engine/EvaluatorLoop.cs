@@ -277,10 +277,18 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>Idempotent: the server disposes the loop, and so does the DI container that owns it as a singleton.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _commands.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
+
+    private int _disposed;
 }
