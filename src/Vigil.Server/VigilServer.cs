@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.WebUtilities;
 using Vigil.Domain.Persistence;
 using Vigil.Server.Delivery;
 using Vigil.Server.Engine;
@@ -166,7 +167,7 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddHostedService<OutboxDispatcher>();
         services.AddHttpClient(ReceiverRegistry.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = FillDetail);
         services.AddOpenApi();
 
         var app = builder.Build();
@@ -179,6 +180,20 @@ public sealed class VigilServer : IAsyncDisposable
         app.MapChecks();
         app.MapKeys();
         return app;
+    }
+
+    /// <summary>The spec promises a <c>detail</c> in every problem; the ones ASP.NET Core writes itself (unknown route,
+    /// wrong method) have none. The path is not echoed: a ping URL carries a key.</summary>
+    private static void FillDetail(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        problem.Detail ??= problem.Status switch
+        {
+            StatusCodes.Status404NotFound => "nothing is at this path; the routes are listed in /openapi/v1.json",
+            StatusCodes.Status405MethodNotAllowed => $"this route does not accept {context.HttpContext.Request.Method}; the routes are listed in /openapi/v1.json",
+            { } status => ReasonPhrases.GetReasonPhrase(status),
+            null => "the request could not be served",
+        };
     }
 
     private static int StatusFor(Exception ex) => ex switch
