@@ -196,6 +196,24 @@ public sealed class VigilServer : IAsyncDisposable
         };
     }
 
+    /// <summary>A slug ping URL carries a ping key in its second segment; it never goes into a log line.</summary>
+    internal static string LoggablePath(PathString path)
+    {
+        var text = path.Value ?? "";
+        if (!text.StartsWith("/ping/", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var segments = text.Split('/');
+        if (segments.Length > 2 && !Guid.TryParseExact(segments[2], "D", out _))
+        {
+            segments[2] = "<key>";
+        }
+
+        return string.Join('/', segments);
+    }
+
     private static int StatusFor(Exception ex) => ex switch
     {
         Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
@@ -216,7 +234,7 @@ public sealed class VigilServer : IAsyncDisposable
         };
         if (status >= 500 && status != 503 && error is not null)
         {
-            Log.Unhandled(ctx.RequestServices.GetRequiredService<ILogger<VigilServer>>(), error, ctx.Request.Method, ctx.Request.Path);
+            Log.Unhandled(ctx.RequestServices.GetRequiredService<ILogger<VigilServer>>(), error, ctx.Request.Method, LoggablePath(ctx.Request.Path));
         }
 
         await result.ExecuteAsync(ctx).ConfigureAwait(false);
