@@ -31,7 +31,7 @@ public sealed class OperationsTests
     }
 
     [Fact]
-    public async Task Readyz_says_not_ready_while_the_evaluator_has_not_looked_at_the_clock()
+    public async Task Readyz_is_ready_again_once_the_evaluator_has_caught_up_with_a_clock_jump()
     {
         await using var host = await VigilHost.StartAsync();
         host.Time.Advance(TimeSpan.FromSeconds(20));
