@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.WebUtilities;
 using Vigil.Domain.Persistence;
 using Vigil.Server.Delivery;
 using Vigil.Server.Engine;
@@ -188,7 +189,7 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddHostedService<OutboxDispatcher>();
         services.AddHttpClient(ReceiverRegistry.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = FillDetail);
         services.AddOpenApi();
 
         var app = builder.Build();
@@ -201,6 +202,38 @@ public sealed class VigilServer : IAsyncDisposable
         app.MapChecks();
         app.MapKeys();
         return app;
+    }
+
+    /// <summary>The spec promises a <c>detail</c> in every problem; the ones ASP.NET Core writes itself (unknown route,
+    /// wrong method) have none. The path is not echoed: a ping URL carries a key.</summary>
+    private static void FillDetail(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        problem.Detail ??= problem.Status switch
+        {
+            StatusCodes.Status404NotFound => "nothing is at this path; the routes are listed in /openapi/v1.json",
+            StatusCodes.Status405MethodNotAllowed => $"this route does not accept {context.HttpContext.Request.Method}; the routes are listed in /openapi/v1.json",
+            { } status => ReasonPhrases.GetReasonPhrase(status),
+            null => "the request could not be served",
+        };
+    }
+
+    /// <summary>A slug ping URL carries a ping key in its second segment; it never goes into a log line.</summary>
+    internal static string LoggablePath(PathString path)
+    {
+        var text = path.Value ?? "";
+        if (!text.StartsWith("/ping/", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var segments = text.Split('/');
+        if (segments.Length > 2 && !Guid.TryParseExact(segments[2], "D", out _))
+        {
+            segments[2] = "<key>";
+        }
+
+        return string.Join('/', segments);
     }
 
     private static int StatusFor(Exception ex) => ex switch
@@ -223,7 +256,7 @@ public sealed class VigilServer : IAsyncDisposable
         };
         if (status >= 500 && status != 503 && error is not null)
         {
-            Log.Unhandled(ctx.RequestServices.GetRequiredService<ILogger<VigilServer>>(), error, ctx.Request.Method, ctx.Request.Path);
+            Log.Unhandled(ctx.RequestServices.GetRequiredService<ILogger<VigilServer>>(), error, ctx.Request.Method, LoggablePath(ctx.Request.Path));
         }
 
         await result.ExecuteAsync(ctx).ConfigureAwait(false);

@@ -50,6 +50,12 @@ public static partial class Durations
                 ms += Part(match, 3) * 60_000L;
                 ms += Part(match, 4) * 1_000L;
                 ms += Part(match, 5);
+                if (ms > (long)TimeSpan.MaxValue.TotalMilliseconds / 2)
+                {
+                    // Fits a long but not a TimeSpan: FromMilliseconds would throw.
+                    throw new OverflowException();
+                }
+
                 value = TimeSpan.FromMilliseconds(ms);
                 return true;
             }

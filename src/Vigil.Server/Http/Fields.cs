@@ -6,6 +6,9 @@ namespace Vigil.Server.Http;
 /// <summary>Typed fields that JSON has no type for: durations ("12m" or seconds), instants, UUIDs.</summary>
 internal static class Fields
 {
+    /// <summary>The longest duration the API accepts: deadlines computed from longer ones would not fit a date.</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(100 * 365);
+
     public static TimeSpan? Duration(JsonElement? element, string field, RequestErrors errors)
     {
         if (element is not { } e || e.ValueKind == JsonValueKind.Null)
@@ -15,7 +18,7 @@ internal static class Fields
 
         if (e.ValueKind == JsonValueKind.Number)
         {
-            if (e.TryGetInt64(out var seconds) && seconds >= 0 && seconds < 100L * 365 * 86400)
+            if (e.TryGetInt64(out var seconds) && seconds >= 0 && seconds < (long)MaxDuration.TotalSeconds)
             {
                 return TimeSpan.FromSeconds(seconds);
             }
@@ -32,6 +35,12 @@ internal static class Fields
 
         if (Durations.TryParse(e.GetString(), out var value, out var error))
         {
+            if (value >= MaxDuration)
+            {
+                errors.Add(field, "must be shorter than 100 years");
+                return null;
+            }
+
             return value;
         }
 

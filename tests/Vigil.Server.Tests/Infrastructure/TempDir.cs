@@ -1,0 +1,25 @@
+namespace Vigil.Server.Tests.Infrastructure;
+
+internal sealed class TempDir : IDisposable
+{
+    public TempDir()
+    {
+        Path = Directory.CreateTempSubdirectory("vigil-server-").FullName;
+    }
+
+    public string Path { get; }
+
+    public string Combine(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a finishing background task; the OS temp cleaner gets it.
+        }
+    }
+}
