@@ -201,4 +201,22 @@ public class RunTests
         Assert.Equal(CheckStatus.Up, kit.Status("job"));
         Assert.Equal(["job:down:resolved"], kit.TakeNotifications());
     }
+
+    [Fact]
+    public void BareSuccessPing_IsAnEventNotARun_WhileFailuresAndPingsWithALogAreRuns()
+    {
+        var kit = Kit(TimeSpan.FromMinutes(10));
+        kit.Take();
+
+        kit.Ping("job");
+        var bare = kit.Take();
+        Assert.Empty(bare.Runs);
+        Assert.Contains(bare.Events, e => e.Type == EventTypes.Success);
+
+        kit.Ping("job", PingKind.Fail);
+        Assert.Equal(RunOutcomes.Fail, Assert.Single(kit.Take().Runs.Values).Outcome);
+
+        kit.Evaluator.Ping(new PingSignal { Name = "job", Kind = PingKind.Success, Body = "backup done" });
+        Assert.Equal("backup done", Assert.Single(kit.Take().Runs.Values).Log);
+    }
 }

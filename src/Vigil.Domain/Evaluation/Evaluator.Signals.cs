@@ -243,7 +243,14 @@ public sealed partial class Evaluator
             return;
         }
 
-        // A run with no start: record it as a zero-length run so its log and outcome are kept.
+        // A bare success ping (no start, no rid, no log, no exit status) is fully told by its event; a failure,
+        // or a ping that carries something a run keeps, becomes a zero-length run. This halves the rows a plain
+        // heartbeat writes, which is most of the durable-ping load.
+        if (outcome == RunOutcomes.Success && signal.Rid is null && signal.Body is null && signal.ExitStatus is null)
+        {
+            return;
+        }
+
         _changes.Run(new RunRecord
         {
             Check = e.Definition.Name,

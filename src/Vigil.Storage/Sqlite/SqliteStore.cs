@@ -33,6 +33,15 @@ public sealed partial class SqliteStore : IVigilStore
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteWriter? _writer;
     private bool _disposed;
+    private readonly CancellationTokenSource _stopCheckpoints = new();
+    private Task _checkpointer = Task.CompletedTask;
+
+    /// <summary>How often the WAL is copied back into the database, off the acknowledged path. The default value is 1 second.</summary>
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
+
+    // The writer checkpoints on its own only if the background checkpointer falls far behind (64 MiB of WAL):
+    // a checkpoint on the commit path is what made some acknowledgements several times slower than others.
+    private const int EmergencyAutoCheckpointPages = 16_384;
 
     public SqliteStore(string path, TimeProvider time)
     {
@@ -78,6 +87,7 @@ public sealed partial class SqliteStore : IVigilStore
             }
 
             _writer = OpenWriter();
+            _checkpointer = Task.Run(() => CheckpointAsync(_stopCheckpoints.Token), CancellationToken.None);
         }
         finally
         {
@@ -126,6 +136,10 @@ public sealed partial class SqliteStore : IVigilStore
             return;
         }
 
+        await _stopCheckpoints.CancelAsync().ConfigureAwait(false);
+        await _checkpointer.ConfigureAwait(false);
+        _stopCheckpoints.Dispose();
+
         // Wait for a batch in flight: closing the connection under it would turn a durable write into a failure.
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
@@ -146,6 +160,40 @@ public sealed partial class SqliteStore : IVigilStore
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>Copies committed WAL frames into the database from its own connection, so the writer's commits
+    /// (and the pings waiting on them) never pay for it. PASSIVE never blocks the writer or readers.</summary>
+    private async Task CheckpointAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var connection = new SqliteConnection(_writeConnectionString);
+            connection.Open();
+            Configure(connection, writer: false);
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+            while (true)
+            {
+                await Task.Delay(CheckpointInterval, _time, ct).ConfigureAwait(false);
+                try
+                {
+                    command.ExecuteNonQuery();
+                }
+                catch (SqliteException)
+                {
+                    // Busy or a passing I/O error: the WAL keeps everything, the next round tries again, and the
+                    // writer's emergency threshold bounds the file if this keeps failing.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (SqliteException)
+        {
+            // Could not even open a second connection: the writer's own auto-checkpoint still bounds the WAL.
         }
     }
 
@@ -227,7 +275,7 @@ public sealed partial class SqliteStore : IVigilStore
         if (cacheKib > 0)
         {
             // A negative cache_size is a size in KiB rather than a number of pages.
-            command.CommandText += FormattableString.Invariant($" PRAGMA cache_size = -{cacheKib};");
+            command.CommandText += FormattableString.Invariant($" PRAGMA cache_size = -{cacheKib}; PRAGMA wal_autocheckpoint = {EmergencyAutoCheckpointPages};");
         }
 
         command.ExecuteNonQuery();
