@@ -54,4 +54,16 @@ public sealed class ReloadTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await CheckStatusAsync("second"));
         Assert.False(_server.Process.HasExited, _server.Process.Output);
     }
+
+    [Fact]
+    public async Task Changing_the_file_reloads_it_without_a_signal()
+    {
+        var original = await File.ReadAllTextAsync(_server.ConfigPath);
+        await File.WriteAllTextAsync(_server.ConfigPath, original.Replace("  first:\n    every: 1h", "  first:\n    every: 1h\n  third:\n    every: 3h", StringComparison.Ordinal));
+
+        await Poll.UntilAsync(async () => await CheckStatusAsync("third") == HttpStatusCode.OK, TimeSpan.FromSeconds(15),
+            "the check added to the file");
+        Assert.Equal(HttpStatusCode.OK, await CheckStatusAsync("first"));
+        Assert.Contains("the file changed: reloaded", _server.Process!.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -58,11 +58,13 @@ internal static class ServeCommand
             await using (server.ConfigureAwait(false))
             {
                 var configPath = parse.GetValue(config);
+                Task Reload(string why) => ReloadAsync(server, configPath, parse.GetValue(data), parse.GetValue(urls), why);
                 using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
                 {
                     context.Cancel = true;
-                    _ = ReloadAsync(server, configPath, parse.GetValue(data), parse.GetValue(urls));
+                    _ = Reload("SIGHUP");
                 });
+                using var watcher = configPath is null ? null : new ConfigWatcher(configPath, () => _ = Reload("the file changed"), TimeProvider.System);
                 await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
@@ -71,12 +73,27 @@ internal static class ServeCommand
         return serve;
     }
 
-    /// <summary>SIGHUP: an invalid file is reported and the running configuration stays.</summary>
-    private static async Task ReloadAsync(VigilServer server, string? configPath, string? dataOverride, string? urlsOverride)
+    private static readonly SemaphoreSlim OneReloadAtATime = new(1, 1);
+
+    /// <summary>SIGHUP or a changed file: an invalid file is reported and the running configuration stays.</summary>
+    private static async Task ReloadAsync(VigilServer server, string? configPath, string? dataOverride, string? urlsOverride, string why)
+    {
+        await OneReloadAtATime.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await ReloadOnceAsync(server, configPath, dataOverride, urlsOverride, why).ConfigureAwait(false);
+        }
+        finally
+        {
+            OneReloadAtATime.Release();
+        }
+    }
+
+    private static async Task ReloadOnceAsync(VigilServer server, string? configPath, string? dataOverride, string? urlsOverride, string why)
     {
         if (configPath is null)
         {
-            await Console.Error.WriteLineAsync("vigil: SIGHUP: no --config to reload; nothing changed").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"vigil: {why}: no --config to reload; nothing changed").ConfigureAwait(false);
             return;
         }
 
@@ -88,18 +105,18 @@ internal static class ServeCommand
                 await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
             }
 
-            await Console.Error.WriteLineAsync("vigil: SIGHUP: the configuration is invalid; still running the previous one").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"vigil: {why}: the configuration is invalid; still running the previous one").ConfigureAwait(false);
             return;
         }
 
         try
         {
             var summary = await server.ReloadAsync(urlsOverride is null ? next : next with { Urls = urlsOverride }).ConfigureAwait(false);
-            await Console.Error.WriteLineAsync("vigil: SIGHUP: " + summary).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"vigil: {why}: {summary}").ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or StoreUnavailableException)
         {
-            await Console.Error.WriteLineAsync($"vigil: SIGHUP: reload failed ({ex.Message}); still running the previous configuration").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"vigil: {why}: reload failed ({ex.Message}); still running the previous configuration").ConfigureAwait(false);
         }
     }
 
