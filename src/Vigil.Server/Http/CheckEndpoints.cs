@@ -15,7 +15,7 @@ internal static class CheckEndpoints
 
     public static void MapChecks(this IEndpointRouteBuilder app)
     {
-        var read = app.MapGroup("/api/v1/checks").RequireScope(Scope.Read).WithTags("Checks");
+        var read = app.MapGroup("/api/v1/checks").RequireScope(Scope.Read).RequireCheckName().WithTags("Checks");
         read.MapGet("/", ListAsync);
         read.MapGet("/{name}", GetAsync);
         read.MapGet("/{name}/runs", RunsAsync);
@@ -23,7 +23,7 @@ internal static class CheckEndpoints
         read.MapGet("/{name}/runs/{rid}/log", RunLogAsync);
         read.MapGet("/{name}/events", EventsAsync);
 
-        var write = app.MapGroup("/api/v1/checks").RequireScope(Scope.Write).WithTags("Checks");
+        var write = app.MapGroup("/api/v1/checks").RequireScope(Scope.Write).RequireCheckName().WithTags("Checks");
         write.MapPut("/{name}", PutAsync).Accepts<CheckBody>("application/json");
         write.MapDelete("/{name}", DeleteAsync);
         write.MapPost("/{name}/pause", (string name, EvaluatorLoop loop, TimeProvider time) => PauseOrResumeAsync(name, loop, time, pause: true));
@@ -65,14 +65,12 @@ internal static class CheckEndpoints
 
     private static async Task<IResult> GetAsync(string name, EvaluatorLoop loop, TimeProvider time)
     {
-        if (!CheckName.IsValid(name)) return Problems.Validation("name", CheckName.Problem(Fields.Truncate(name)));
         var detail = await loop.ExecuteAsync(e => e.Find(name) is { } c ? CheckViews.Detail(e, c.Definition, c.State, time.GetUtcNow()) : null).ConfigureAwait(false);
         return detail is null ? Problems.NotFound($"no check named '{name}'") : Results.Json(detail, ApiJson.Options);
     }
 
     private static async Task<IResult> PutAsync(HttpContext ctx, string name, EvaluatorLoop loop, ServerSettings settings, TimeProvider time)
     {
-        if (!CheckName.IsValid(name)) return Problems.Validation("name", CheckName.Problem(Fields.Truncate(name)));
         var (body, problem) = await JsonBody.ReadAsync<CheckBody>(ctx.Request).ConfigureAwait(false);
         if (problem is not null) return problem;
 
@@ -97,7 +95,6 @@ internal static class CheckEndpoints
 
     private static async Task<IResult> DeleteAsync(string name, EvaluatorLoop loop)
     {
-        if (!CheckName.IsValid(name)) return Problems.Validation("name", CheckName.Problem(Fields.Truncate(name)));
         var status = await loop.ExecuteAsync(e => e.Delete(name)).ConfigureAwait(false);
         return status switch
         {
@@ -109,7 +106,6 @@ internal static class CheckEndpoints
 
     private static async Task<IResult> PauseOrResumeAsync(string name, EvaluatorLoop loop, TimeProvider time, bool pause)
     {
-        if (!CheckName.IsValid(name)) return Problems.Validation("name", CheckName.Problem(Fields.Truncate(name)));
         var detail = await loop.ExecuteAsync(e =>
         {
             var found = pause ? e.Pause(name, "paused through the API") : e.Resume(name);
@@ -133,7 +129,6 @@ internal static class CheckEndpoints
     private static async Task<IResult> RunsAsync(HttpRequest request, string name, EvaluatorLoop loop, IVigilStore store)
     {
         var errors = new RequestErrors();
-        if (!CheckName.IsValid(name)) errors.Add("name", CheckName.Problem(Fields.Truncate(name)));
         var limit = Limit(request, errors, 50);
         if (errors.Any) return errors.ToProblem();
         if (!await ExistsAsync(name, loop).ConfigureAwait(false)) return Problems.NotFound($"no check named '{name}'");
@@ -170,7 +165,6 @@ internal static class CheckEndpoints
     private static async Task<(RunRecord? Run, IResult? Problem)> FindRunAsync(HttpRequest request, string name, string rid, IVigilStore store)
     {
         var errors = new RequestErrors();
-        if (!CheckName.IsValid(name)) errors.Add("name", CheckName.Problem(Fields.Truncate(name)));
         var id = Fields.Uuid(rid, "rid", errors);
         if (errors.Any) return (null, errors.ToProblem());
         var run = await store.GetRunAsync(name, id!.Value, request.HttpContext.RequestAborted).ConfigureAwait(false);
@@ -180,7 +174,6 @@ internal static class CheckEndpoints
     private static async Task<IResult> EventsAsync(HttpRequest request, string name, EvaluatorLoop loop, IVigilStore store)
     {
         var errors = new RequestErrors();
-        if (!CheckName.IsValid(name)) errors.Add("name", CheckName.Problem(Fields.Truncate(name)));
         var limit = Limit(request, errors, 100);
         DateTimeOffset? since = null;
         if (request.Query["since"].ToString() is { Length: > 0 } sinceText)

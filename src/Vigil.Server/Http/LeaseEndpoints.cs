@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Vigil.Domain.Checks;
 using Vigil.Domain.Evaluation;
 using Vigil.Domain.Security;
 using Vigil.Server.Engine;
@@ -21,7 +20,7 @@ internal static class LeaseEndpoints
 
     public static void MapLeases(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/checks/{name}/lease").RequireScope(Scope.Ping).WithTags("Leases");
+        var group = app.MapGroup("/api/v1/checks/{name}/lease").RequireScope(Scope.Ping).RequireCheckName().WithTags("Leases");
         group.MapPost("/acquire", AcquireAsync).Accepts<AcquireBody>("application/json");
         group.MapPost("/renew", RenewAsync).Accepts<RenewBody>("application/json");
         group.MapPost("/release", ReleaseAsync).Accepts<ReleaseBody>("application/json");
@@ -29,7 +28,6 @@ internal static class LeaseEndpoints
 
     private static async Task<IResult> AcquireAsync(HttpContext ctx, string name, EvaluatorLoop loop)
     {
-        if (!CheckName.IsValid(name)) return Problems.Validation("name", CheckName.Problem(Fields.Truncate(name)));
         var (body, problem) = await JsonBody.ReadAsync<AcquireBody>(ctx.Request).ConfigureAwait(false);
         if (problem is not null) return problem;
 
@@ -84,7 +82,6 @@ internal static class LeaseEndpoints
 
     private static async Task<IResult> RenewAsync(HttpContext ctx, string name, EvaluatorLoop loop)
     {
-        if (!CheckName.IsValid(name)) return Problems.Validation("name", CheckName.Problem(Fields.Truncate(name)));
         var (body, problem) = await JsonBody.ReadAsync<RenewBody>(ctx.Request).ConfigureAwait(false);
         if (problem is not null) return problem;
 
@@ -105,7 +102,6 @@ internal static class LeaseEndpoints
 
     private static async Task<IResult> ReleaseAsync(HttpContext ctx, string name, EvaluatorLoop loop, ServerSettings settings)
     {
-        if (!CheckName.IsValid(name)) return Problems.Validation("name", CheckName.Problem(Fields.Truncate(name)));
         var (body, problem) = await JsonBody.ReadAsync<ReleaseBody>(ctx.Request).ConfigureAwait(false);
         if (problem is not null) return problem;
 
