@@ -226,4 +226,23 @@ public class PeriodCheckTests
         Assert.Equal(["job:down:resolved"], kit.TakeNotifications());
         Assert.Null(kit.Evaluator.NextDeadline);
     }
+
+    [Fact]
+    public void Upsert_OfTheSameSettingsInNewListInstances_ChangesNothing()
+    {
+        var definition = TestKit.Every("job", Period, Grace) with
+        {
+            Tags = ["a", "b"],
+            Keywords = new KeywordFilters(["ok"], ["FAIL"], []),
+        };
+        var kit = new TestKit().Add(definition);
+        kit.Take();
+
+        var reloaded = definition with { Tags = ["a", "b"], Keywords = new KeywordFilters(["ok"], ["FAIL"], []) };
+        Assert.Equal(UpsertStatus.Replaced, kit.Evaluator.Upsert(reloaded));
+        Assert.True(kit.Take().IsEmpty);
+
+        Assert.Equal(UpsertStatus.Replaced, kit.Evaluator.Upsert(reloaded with { Tags = ["a", "c"] }));
+        Assert.Contains(kit.Take().Events, e => e.Type == EventTypes.Updated);
+    }
 }

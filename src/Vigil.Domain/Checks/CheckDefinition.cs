@@ -39,6 +39,19 @@ public sealed record CheckDefinition
 
     public TimeSpan EffectiveMaxRuntime => MaxRuntime ?? Grace;
 
+    /// <summary>Equal settings, comparing lists by content (a record compares them by reference, so the same
+    /// file loaded twice would otherwise look changed on every start and every reload).</summary>
+    public bool HasSameSettingsAs(CheckDefinition other) =>
+        this with { Tags = [], DependsOn = [], Keywords = null } == other with { Tags = [], DependsOn = [], Keywords = null }
+        && Tags.SequenceEqual(other.Tags)
+        && DependsOn.SequenceEqual(other.DependsOn)
+        && SameKeywords(Keywords, other.Keywords);
+
+    private static bool SameKeywords(KeywordFilters? a, KeywordFilters? b) =>
+        a is null || b is null
+            ? a is null && b is null
+            : a.Success.SequenceEqual(b.Success) && a.Failure.SequenceEqual(b.Failure) && a.Start.SequenceEqual(b.Start);
+
     /// <summary>Builds the schedule, or null for a check with neither <c>every</c> nor <c>cron</c>.</summary>
     public Schedule? BuildSchedule()
     {

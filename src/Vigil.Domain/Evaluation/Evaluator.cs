@@ -102,7 +102,7 @@ public sealed partial class Evaluator
                 return UpsertStatus.ManagedByConfig;
             }
 
-            if (existing.Definition == definition)
+            if (existing.Definition.HasSameSettingsAs(definition))
             {
                 return UpsertStatus.Replaced;
             }
