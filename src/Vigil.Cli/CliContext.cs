@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Vigil.Client;
+using Vigil.Configuration;
 
 namespace Vigil.Cli;
 
@@ -8,7 +9,7 @@ internal sealed class CliContext
 {
     public CliContext(ParseResult parse, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        Environment = environment ?? ReadEnvironment();
+        Environment = environment ?? ConfigLoader.ProcessEnvironment();
         Json = parse.GetValue(GlobalOptions.Json);
         Quiet = parse.GetValue(GlobalOptions.Quiet);
         var server = parse.GetValue(GlobalOptions.Server) ?? Env("VIGIL_URL") ?? VigilClient.DefaultServer.ToString();
@@ -80,16 +81,8 @@ internal sealed class CliContext
         return null;
     }
 
-    private static Dictionary<string, string?> ReadEnvironment()
-    {
-        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
-        {
-            result[(string)entry.Key] = entry.Value as string;
-        }
-
-        return result;
-    }
+    /// <summary>Who holds a lease this process takes: host:pid, as the spec's examples write it.</summary>
+    public static string ThisProcessAsHolder => $"{System.Environment.MachineName}:{System.Environment.ProcessId}";
 
     public void Info(string message)
     {

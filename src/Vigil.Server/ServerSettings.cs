@@ -17,7 +17,6 @@ public sealed record ServerSettings
     public TimeSpan StartupGrace { get; init; } = TimeSpan.FromMinutes(2);
     public TimeSpan ShutdownTimeout { get; init; } = DefaultShutdownTimeout;
     public PingSettings Ping { get; init; } = new();
-    public bool MetricsPublic { get; init; }
     public IReadOnlyList<CheckDefinition> Checks { get; init; } = [];
 
     /// <summary>The config's <c>defaults:</c> as a template; checks created through the API start from it.</summary>

@@ -68,7 +68,6 @@ public static class SettingsFromConfig
                 Always200 = config.Ping.Always200,
                 AutoCreate = config.Ping.AutoCreate.Settings,
             },
-            MetricsPublic = config.Metrics.Public,
             Checks = config.Checks,
             ChecksFromConfig = config.SourcePath is not null,
             Defaults = config.Defaults.Settings,

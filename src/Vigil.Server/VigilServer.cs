@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.WebUtilities;
 using Vigil.Domain.Persistence;
+using Vigil.Domain.Security;
 using Vigil.Server.Delivery;
 using Vigil.Server.Engine;
 using Vigil.Server.Http;
@@ -64,8 +65,8 @@ public sealed class VigilServer : IAsyncDisposable
         var server = new VigilServer(app, loop, store);
         try
         {
-            await loop.InitializeAsync(ct).ConfigureAwait(false);
-            await LoadKeysAsync(app.Services, settings, store, time, ct).ConfigureAwait(false);
+            var stored = await loop.InitializeAsync(ct).ConfigureAwait(false);
+            await LoadKeysAsync(app.Services, settings, stored.Keys, store, time, ct).ConfigureAwait(false);
             await loop.StartAsync(ct).ConfigureAwait(false);
             await app.StartAsync(ct).ConfigureAwait(false);
         }
@@ -136,11 +137,11 @@ public sealed class VigilServer : IAsyncDisposable
         }
     }
 
-    private static async Task LoadKeysAsync(IServiceProvider services, ServerSettings settings, IVigilStore store, TimeProvider time, CancellationToken ct)
+    private static async Task LoadKeysAsync(IServiceProvider services, ServerSettings settings, IReadOnlyList<ApiKey> storedKeys,
+        IVigilStore store, TimeProvider time, CancellationToken ct)
     {
         var registry = services.GetRequiredService<ApiKeyRegistry>();
-        var stored = await store.LoadAsync(ct).ConfigureAwait(false);
-        foreach (var key in stored.Keys)
+        foreach (var key in storedKeys)
         {
             registry.Set(key);
         }

@@ -61,7 +61,7 @@ internal sealed partial class JobRunner(CliContext cli, TimeProvider time)
     {
         using var client = cli.CreateClient();
         var spool = new Spool(cli.SpoolDirectory, time);
-        var holder = $"{Environment.MachineName}:{Environment.ProcessId}";
+        var holder = CliContext.ThisProcessAsHolder;
         LeaseGrant? grant = null;
         var reachable = true;
         try

@@ -18,7 +18,7 @@ internal static class LeaseCommand
         Verb.Action(acquire, async (cli, parse, ct) =>
         {
             using var client = cli.CreateClient();
-            var who = parse.GetValue(holder) ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+            var who = parse.GetValue(holder) ?? CliContext.ThisProcessAsHolder;
             var result = await client.AcquireAsync(parse.GetValue(check)!, CliParse.OptionalDuration(parse.GetValue(ttl), "--ttl"), who, ct: ct).ConfigureAwait(false);
             if (result.Grant is not { } grant)
             {

@@ -115,7 +115,7 @@ public sealed partial class Evaluator
                 SetPaused(existing, now, "paused by its definition");
             }
 
-            TrimRuns(existing, now);
+            ReapplyRunDeadlines(existing);
             Record(existing, EventTypes.Updated, "definition replaced", now);
             Touch(existing);
             return UpsertStatus.Replaced;
@@ -136,9 +136,8 @@ public sealed partial class Evaluator
     }
 
     /// <summary>Applies new max_runtime rules to runs already open when a definition changes.</summary>
-    private static void TrimRuns(CheckEntry entry, DateTimeOffset now)
+    private static void ReapplyRunDeadlines(CheckEntry entry)
     {
-        _ = now;
         foreach (var run in entry.State.OpenRuns)
         {
             run.Deadline = RunDeadline(entry.Definition, run.StartedAt, run.LeaseToken is not null);

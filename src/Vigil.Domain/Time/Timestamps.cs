@@ -82,6 +82,4 @@ public static class Timestamps
     /// <summary>RFC 3339, UTC, with <c>Z</c>; fractional seconds only when present.</summary>
     public static string Format(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
-
-    public static double ToEpochSeconds(DateTimeOffset value) => value.ToUnixTimeMilliseconds() / 1000.0;
 }

@@ -23,13 +23,6 @@ internal sealed class OutboxDispatcher(
     private const int BatchSize = 256;
     private const int Parallelism = 16;
 
-    public long Delivered => Interlocked.Read(ref _delivered);
-
-    public long Failed => Interlocked.Read(ref _failed);
-
-    private long _delivered;
-    private long _failed;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -83,7 +76,6 @@ internal sealed class OutboxDispatcher(
         if (result.Delivered)
         {
             await store.MarkDeliveredAsync(entry.Id, now, ct).ConfigureAwait(false);
-            Interlocked.Increment(ref _delivered);
             Log.Delivered(log, entry.Notification.Alert, entry.Notification.State, entry.Notification.Check ?? "vigil", entry.Receiver, entry.Attempts + 1);
             return;
         }
@@ -91,7 +83,6 @@ internal sealed class OutboxDispatcher(
         var attempts = entry.Attempts + 1;
         var delay = backoff.Next(attempts, result.RetryAfter);
         await store.MarkAttemptFailedAsync(entry.Id, attempts, now + delay, result.Error ?? "failed", ct).ConfigureAwait(false);
-        Interlocked.Increment(ref _failed);
         Log.DeliveryFailed(log, entry.Receiver, attempts, result.Error ?? "failed", delay);
     }
 }

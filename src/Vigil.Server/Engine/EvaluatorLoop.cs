@@ -54,15 +54,12 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
 
     public DateTimeOffset LastWatched => _lastWatched;
 
-    /// <summary>Loads the live state, applies the config's checks, and covers the span Vigil was not watching.</summary>
-    public async Task InitializeAsync(CancellationToken ct)
+    /// <summary>Loads the live state, applies the config's checks, and covers the span Vigil was not watching.
+    /// Returns what was loaded, so start-up reads the store once.</summary>
+    public async Task<StoredState> InitializeAsync(CancellationToken ct)
     {
-        var stored = await _store.LoadAsync(ct).ConfigureAwait(false);
-        foreach (var (definition, state) in stored.Checks)
-        {
-            _evaluator.Load(definition, state);
-        }
-
+        var (evaluator, stored) = await LoadEvaluatorAsync(ct).ConfigureAwait(false);
+        _evaluator = evaluator;
         ApplyConfigChecks();
         var now = _time.GetUtcNow();
         if (stored.LastAliveAt is { } lastAlive)
@@ -74,6 +71,7 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
         await CommitAsync(_evaluator.TakeChanges(), now, ct).ConfigureAwait(false);
         _lastWatched = now;
         Log.Loaded(_log, _evaluator.Count, _store.Describe());
+        return stored;
     }
 
     private void ApplyConfigChecks()
@@ -236,7 +234,9 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
 
     private async Task CommitAsync(Changes changes, DateTimeOffset now, CancellationToken ct)
     {
-        if (now - _lastAliveWritten >= HeartbeatInterval || !changes.IsEmpty)
+        // Once a second is enough to bound a blind span; writing it with every batch would add a row update
+        // to the durable-ping path for nothing.
+        if (now - _lastAliveWritten >= HeartbeatInterval)
         {
             changes.AliveAt = now;
         }
@@ -274,19 +274,24 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
         }
     }
 
+    private async Task<(Evaluator Evaluator, StoredState Stored)> LoadEvaluatorAsync(CancellationToken ct)
+    {
+        var stored = await _store.LoadAsync(ct).ConfigureAwait(false);
+        var evaluator = new Evaluator(_time, _settings.StartupGrace);
+        foreach (var (definition, state) in stored.Checks)
+        {
+            evaluator.Load(definition, state);
+        }
+
+        return (evaluator, stored);
+    }
+
     /// <summary>After a failed commit the in-memory state is ahead of the store; go back to what is durable.</summary>
     private async Task ReloadAsync()
     {
         try
         {
-            var fresh = new Evaluator(_time, _settings.StartupGrace);
-            var stored = await _store.LoadAsync(CancellationToken.None).ConfigureAwait(false);
-            foreach (var (definition, state) in stored.Checks)
-            {
-                fresh.Load(definition, state);
-            }
-
-            _evaluator = fresh;
+            (_evaluator, _) = await LoadEvaluatorAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

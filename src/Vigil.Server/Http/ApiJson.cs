@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Vigil.Domain.Time;
@@ -36,6 +35,4 @@ internal static class ApiJson
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
             writer.WriteStringValue(Timestamps.Format(value));
     }
-
-    public static string Seconds(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

@@ -72,12 +72,13 @@ internal static class PingEndpoints
                     return Text(StatusCodes.Status404NotFound, "not found");
                 }
 
-                if (suffix.Length > 3 || int.Parse(suffix, CultureInfo.InvariantCulture) > 255)
+                var code = suffix.Length > 3 ? int.MaxValue : int.Parse(suffix, CultureInfo.InvariantCulture);
+                if (code > 255)
                 {
                     return Text(StatusCodes.Status400BadRequest, "invalid url format");
                 }
 
-                exitStatus = int.Parse(suffix, CultureInfo.InvariantCulture);
+                exitStatus = code;
                 kind = exitStatus == 0 ? PingKind.Success : PingKind.Fail;
                 break;
         }
