@@ -31,7 +31,7 @@ public abstract class InProcessServer : IAsyncLifetime
     {
         var settings = new ServerSettings
         {
-            DataDirectory = _dir.File("data"),
+            DataDirectory = _dir.Combine("data"),
             Urls = "http://127.0.0.1:0",
             ChecksFromConfig = true,
             Checks =
@@ -65,7 +65,7 @@ public abstract class InProcessServer : IAsyncLifetime
     {
         ["VIGIL_URL"] = Url,
         ["VIGIL_API_KEY"] = Key,
-        ["VIGIL_SPOOL"] = spool ?? _dir.File("spool"),
+        ["VIGIL_SPOOL"] = spool ?? _dir.Combine("spool"),
     };
 
     /// <summary>Runs <c>vigil ARGS</c> to completion (bounded); returns the finished process.</summary>

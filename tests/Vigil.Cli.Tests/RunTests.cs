@@ -64,7 +64,7 @@ public sealed class RunTests : InProcessServer
     {
         var held = await Client.AcquireAsync("job", TimeSpan.FromMinutes(5), "other-host:4242");
         Assert.True(held.Granted);
-        var marker = Dir.File("ran");
+        var marker = Dir.Combine("ran");
 
         var (exit, process) = await VigilAsync(Env(), "run", "job", "--", "touch", marker);
         await using (process)
@@ -85,9 +85,9 @@ public sealed class RunTests : InProcessServer
     [Fact]
     public async Task An_unreachable_server_still_runs_the_command_spools_its_outcome_and_a_later_verb_delivers_it_as_a_late_report()
     {
-        var spool = Dir.File("spool");
+        var spool = Dir.Combine("spool");
         var nowhere = new Dictionary<string, string?>(Env(spool)) { ["VIGIL_URL"] = $"http://127.0.0.1:{Ports.Free()}" };
-        var marker = Dir.File("ran");
+        var marker = Dir.Combine("ran");
 
         var (exit, process) = await VigilAsync(nowhere, "run", "job", "--", "sh", "-c", $"touch '{marker}'; echo while-offline; exit 5");
         await using (process)

@@ -11,7 +11,7 @@ public sealed class CommandLineTests
     public async Task Serve_with_an_unwritable_data_directory_exits_non_zero_quickly_naming_the_path()
     {
         using var dir = new TempDir();
-        var blocker = dir.File("not-a-directory");
+        var blocker = dir.Combine("not-a-directory");
         await File.WriteAllTextAsync(blocker, "a regular file");
         var data = Path.Combine(blocker, "data");
         var port = Ports.Free();
@@ -36,7 +36,7 @@ public sealed class CommandLineTests
     public async Task Config_check_reports_every_problem_with_file_line_column_and_exits_1()
     {
         using var dir = new TempDir();
-        var file = dir.File("broken.yaml");
+        var file = dir.Combine("broken.yaml");
         await File.WriteAllTextAsync(file, """
             server:
               startup_grace: 3 weeks

@@ -21,8 +21,8 @@ internal sealed class VigilServerProcess : IAsyncDisposable
     {
         Port = Ports.Free();
         BaseUrl = $"http://127.0.0.1:{Port}";
-        ConfigPath = _dir.File("vigil.yaml");
-        DataDirectory = _dir.File("data");
+        ConfigPath = _dir.Combine("vigil.yaml");
+        DataDirectory = _dir.Combine("data");
         File.WriteAllText(ConfigPath, $"""
             server:
               startup_grace: {startupGrace}

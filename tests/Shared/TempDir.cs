@@ -1,10 +1,11 @@
-namespace Vigil.Server.Tests.Infrastructure;
+namespace Vigil.Testing;
 
+/// <summary>A temporary directory removed at the end.</summary>
 internal sealed class TempDir : IDisposable
 {
     public TempDir()
     {
-        Path = Directory.CreateTempSubdirectory("vigil-server-").FullName;
+        Path = Directory.CreateTempSubdirectory("vigil-test-").FullName;
     }
 
     public string Path { get; }
@@ -20,6 +21,9 @@ internal sealed class TempDir : IDisposable
         catch (IOException)
         {
             // A file still held open by a finishing background task; the OS temp cleaner gets it.
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 }
