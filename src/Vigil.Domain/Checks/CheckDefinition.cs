@@ -85,6 +85,16 @@ public sealed record CheckDefinition
         if (Concurrency < 1) yield return ("concurrency", "must be 1 or more");
         if (Flapping.Changes < 1) yield return ("flapping.changes", "must be 1 or more");
         if (Flapping.Window <= TimeSpan.Zero) yield return ("flapping.window", "must be longer than 0s");
+        foreach (var (field, value) in new (string, TimeSpan?)[] { ("every", Every), ("grace", Grace), ("max_runtime", MaxRuntime), ("min_interval", MinInterval), ("max_data_age", MaxDataAge), ("flapping.window", Flapping.Window) })
+        {
+            if (value > CheckLimits.MaxDuration) yield return (field, CheckLimits.DurationProblem);
+        }
+
+        foreach (var (field, value) in new (string, int)[] { ("fail_after", FailAfter), ("recover_after", RecoverAfter), ("concurrency", Concurrency), ("flapping.changes", Flapping.Changes) })
+        {
+            if (value > CheckLimits.MaxCount) yield return (field, CheckLimits.CountProblem);
+        }
+
         foreach (var tag in Tags)
         {
             if (string.IsNullOrWhiteSpace(tag) || tag.Length > 64) yield return ("tags", $"'{tag}' is not a tag: 1 to 64 characters");

@@ -10,7 +10,9 @@ public enum Severity { Info, Warning, Critical }
 /// <summary>The highest severity among a check's firing alerts.</summary>
 public enum Level { Ok, Warning, Critical }
 
-public enum ManagedBy { Api, Config }
+/// <summary>Who owns a check's definition: the API, the config file, or a ping with <c>?create=1</c>
+/// (counted against <c>ping.auto_create.limit</c>).</summary>
+public enum ManagedBy { Api, Config, Ping }
 
 public static class EnumText
 {

@@ -59,7 +59,7 @@ public abstract class Schedule
 
     private sealed class PeriodSchedule(TimeSpan period) : Schedule
     {
-        public override DateTimeOffset NextAfter(DateTimeOffset instant) => instant + period;
+        public override DateTimeOffset NextAfter(DateTimeOffset instant) => Time.Instants.Add(instant, period);
 
         public override string Describe() => $"every {Time.Durations.Format(period)}";
     }

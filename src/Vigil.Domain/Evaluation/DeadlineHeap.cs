@@ -1,41 +1,41 @@
 namespace Vigil.Domain.Evaluation;
 
-/// <summary>An indexed binary min-heap of checks keyed by their earliest deadline. Each check is in it at
-/// most once; changing a check's deadline is O(log n) and leaves no stale entries behind.</summary>
+/// <summary>An indexed binary min-heap of obligations keyed by when they fall due. Each obligation is in it at
+/// most once; moving one is O(log n) and leaves no stale entries behind.</summary>
 internal sealed class DeadlineHeap
 {
-    private readonly List<CheckEntry> _items = [];
+    private readonly List<Obligation> _items = [];
 
     public int Count => _items.Count;
 
-    public CheckEntry? Peek() => _items.Count > 0 ? _items[0] : null;
+    public Obligation? Peek() => _items.Count > 0 ? _items[0] : null;
 
-    /// <summary>Inserts, moves or (with a null due) removes the entry.</summary>
-    public void Set(CheckEntry entry, DateTimeOffset? due)
+    /// <summary>Inserts, moves or (with a null due) removes the obligation.</summary>
+    public void Set(Obligation item, DateTimeOffset? due)
     {
         if (due is null)
         {
-            Remove(entry);
+            Remove(item);
             return;
         }
 
-        entry.Due = due.Value;
-        if (entry.HeapIndex < 0)
+        item.Due = due.Value;
+        if (item.HeapIndex < 0)
         {
-            entry.HeapIndex = _items.Count;
-            _items.Add(entry);
-            Up(entry.HeapIndex);
+            item.HeapIndex = _items.Count;
+            _items.Add(item);
+            Up(item.HeapIndex);
         }
         else
         {
-            Up(entry.HeapIndex);
-            Down(entry.HeapIndex);
+            Up(item.HeapIndex);
+            Down(item.HeapIndex);
         }
     }
 
-    public void Remove(CheckEntry entry)
+    public void Remove(Obligation item)
     {
-        var index = entry.HeapIndex;
+        var index = item.HeapIndex;
         if (index < 0)
         {
             return;
@@ -44,12 +44,43 @@ internal sealed class DeadlineHeap
         var last = _items.Count - 1;
         Swap(index, last);
         _items.RemoveAt(last);
-        entry.HeapIndex = -1;
+        item.HeapIndex = -1;
         if (index < _items.Count)
         {
             Up(index);
             Down(index);
         }
+    }
+
+    /// <summary>
+    /// Every obligation due at or before <paramref name="instant"/>, without removing them. Visits only those
+    /// and their direct children (a subtree whose root is later holds nothing earlier), so a blind span
+    /// costs O(k) for k due obligations, never a scan of all of them.
+    /// </summary>
+    public List<Obligation> DueBy(DateTimeOffset instant)
+    {
+        var due = new List<Obligation>();
+        var stack = new Stack<int>();
+        if (_items.Count > 0)
+        {
+            stack.Push(0);
+        }
+
+        while (stack.Count > 0)
+        {
+            var i = stack.Pop();
+            if (_items[i].Due > instant)
+            {
+                continue;
+            }
+
+            due.Add(_items[i]);
+            var left = (2 * i) + 1;
+            if (left < _items.Count) stack.Push(left);
+            if (left + 1 < _items.Count) stack.Push(left + 1);
+        }
+
+        return due;
     }
 
     private void Up(int i)

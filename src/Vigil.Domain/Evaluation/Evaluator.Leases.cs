@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Vigil.Domain.Checks;
 using Vigil.Domain.Time;
 
@@ -6,9 +5,10 @@ namespace Vigil.Domain.Evaluation;
 
 public sealed partial class Evaluator
 {
-    public AcquireResult AcquireLease(string name, TimeSpan ttl, string holder, Guid? rid, DateTimeOffset? dataTs)
+    /// <summary>Takes a lease for <paramref name="ttl"/>, or for the check's max_runtime when null.</summary>
+    public AcquireResult AcquireLease(string name, TimeSpan? ttl, string holder, Guid? rid, DateTimeOffset? dataTs)
     {
-        if (!_byName.TryGetValue(name, out var e))
+        if (Lookup(name) is not { } e)
         {
             return new AcquireResult(AcquireStatus.NotFound);
         }
@@ -20,6 +20,7 @@ public sealed partial class Evaluator
 
         var now = Now;
         var s = e.State;
+        CatchUp(e, now);
         if (s.Status == CheckStatus.Paused)
         {
             // Leases that expired while nobody evaluated the check must not hold its slots forever.
@@ -37,16 +38,23 @@ public sealed partial class Evaluator
             SetStatus(e, CheckStatus.New, "a lease acquire resumed it", now);
         }
 
-        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        var token = _entropy.NewToken();
+        var leaseTtl = ttl ?? e.Definition.EffectiveMaxRuntime;
         var lease = new HeldLease
         {
             Token = token,
             FencingToken = ++s.FencingCounter,
             Holder = holder,
             AcquiredAt = now,
-            ExpiresAt = now + ttl,
-            Ttl = ttl,
+            ExpiresAt = Instants.Add(now, leaseTtl),
+            Ttl = leaseTtl,
         };
+        if (lease.FencingToken > _fencingHighWater)
+        {
+            _fencingHighWater = lease.FencingToken;
+            _changes.FencingHighWater = _fencingHighWater;
+        }
+
         var run = StartRun(e, rid, holder, token, now);
         lease.Rid = run.Rid;
         s.Leases.Add(lease);
@@ -69,12 +77,13 @@ public sealed partial class Evaluator
 
     public RenewResult RenewLease(string name, string token, TimeSpan? ttl, DateTimeOffset? dataTs)
     {
-        if (!_byName.TryGetValue(name, out var e))
+        if (Lookup(name) is not { } e)
         {
             return new RenewResult(LeaseCallStatus.NotFound);
         }
 
         var now = Now;
+        CatchUp(e, now);
         var lease = e.State.Leases.FirstOrDefault(l => l.Token == token);
         if (lease is null)
         {
@@ -86,7 +95,7 @@ public sealed partial class Evaluator
             lease.Ttl = newTtl;
         }
 
-        lease.ExpiresAt = now + lease.Ttl;
+        lease.ExpiresAt = Instants.Add(now, lease.Ttl);
         ObserveDataTs(e, dataTs, now);
         Record(e, EventTypes.LeaseRenewed, $"renewed by {lease.Holder} until {Timestamps.Format(lease.ExpiresAt)}", now, lease.Rid, dataTs);
         Alive(e, "lease renewed", now);
@@ -97,13 +106,14 @@ public sealed partial class Evaluator
     public LeaseCallStatus ReleaseLease(string name, string token, LeaseOutcome outcome, int? exitCode, string? message, string? log,
         bool logTruncated, DateTimeOffset? dataTs)
     {
-        if (!_byName.TryGetValue(name, out var e))
+        if (Lookup(name) is not { } e)
         {
             return LeaseCallStatus.NotFound;
         }
 
         var now = Now;
         var s = e.State;
+        CatchUp(e, now);
         var what = outcome == LeaseOutcome.Success ? "success" : exitCode is { } code ? $"fail (exit status {code})" : "fail";
         var lease = s.Leases.FirstOrDefault(l => l.Token == token);
         if (lease is null)

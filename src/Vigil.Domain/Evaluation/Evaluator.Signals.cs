@@ -13,11 +13,16 @@ public sealed partial class Evaluator
         CheckEntry? entry = null;
         if (signal.Uuid is { } uuid)
         {
-            _byUuid.TryGetValue(uuid, out entry);
+            entry = Lookup(uuid);
         }
-        else if (signal.Name is { } name && !_byName.TryGetValue(name, out entry) && signal.CreateWith is { } create)
+        else if (signal.Name is { } name && (entry = Lookup(name)) is null && signal.CreateWith is { } create)
         {
-            var status = Upsert(create with { Name = name, Uuid = Guid.Empty });
+            var status = Upsert(create with { Name = name, Uuid = Guid.Empty, ManagedBy = ManagedBy.Ping });
+            if (status == UpsertStatus.LimitReached)
+            {
+                return PingOutcome.LimitReached;
+            }
+
             if (status == UpsertStatus.Created)
             {
                 entry = _byName[name];
@@ -29,6 +34,8 @@ public sealed partial class Evaluator
         {
             return PingOutcome.NotFound;
         }
+
+        CatchUp(entry, now);
 
         var kind = Classify(entry.Definition, signal);
         if (signal.ReportedAt is { } reported)
@@ -191,7 +198,7 @@ public sealed partial class Evaluator
     }
 
     private static DateTimeOffset? RunDeadline(CheckDefinition def, DateTimeOffset startedAt, bool underLease) =>
-        underLease ? (def.MaxRuntime is { } explicitMax ? startedAt + explicitMax : null) : startedAt + def.EffectiveMaxRuntime;
+        underLease ? (def.MaxRuntime is { } explicitMax ? Instants.Add(startedAt, explicitMax) : null) : Instants.Add(startedAt, def.EffectiveMaxRuntime);
 
     private OpenRun StartRun(CheckEntry e, Guid? rid, string? holder, string? leaseToken, DateTimeOffset now)
     {
@@ -207,7 +214,7 @@ public sealed partial class Evaluator
 
         var run = new OpenRun
         {
-            Rid = rid ?? Guid.CreateVersion7(now),
+            Rid = rid ?? _entropy.NewId(now),
             Implicit = rid is null,
             StartedAt = now,
             Deadline = RunDeadline(e.Definition, now, leaseToken is not null),
@@ -223,6 +230,12 @@ public sealed partial class Evaluator
             {
                 EndRun(e, old, RunOutcomes.Superseded, null, "superseded by a newer start without a rid", null, false, now);
             }
+        }
+
+        if (s.OpenRuns.Count >= CheckLimits.MaxOpenRuns && s.OpenRuns.FirstOrDefault(r => r.LeaseToken is null) is { } oldest)
+        {
+            // Bounded: a job that starts runs and never ends them must not grow memory without end.
+            EndRun(e, oldest, RunOutcomes.Superseded, null, $"superseded: more than {CheckLimits.MaxOpenRuns} runs were open", null, false, now);
         }
 
         s.OpenRuns.Add(run);
@@ -254,7 +267,7 @@ public sealed partial class Evaluator
         _changes.Run(new RunRecord
         {
             Check = e.Definition.Name,
-            Rid = signal.Rid ?? Guid.CreateVersion7(now),
+            Rid = signal.Rid ?? _entropy.NewId(now),
             EndedAt = now,
             Outcome = outcome,
             ExitCode = signal.ExitStatus,

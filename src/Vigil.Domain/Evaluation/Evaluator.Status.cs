@@ -117,7 +117,7 @@ public sealed partial class Evaluator
         var def = e.Definition;
         _changes.Notifications.Add(new Notification
         {
-            Id = Guid.CreateVersion7(now),
+            Id = _entropy.NewId(now),
             Check = def.Name,
             CheckUuid = def.Uuid,
             Alert = kind,

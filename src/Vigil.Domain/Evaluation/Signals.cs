@@ -23,7 +23,8 @@ public sealed record PingSignal
     public CheckDefinition? CreateWith { get; init; }
 }
 
-public enum PingOutcome { Ok, Created, NotFound }
+/// <summary><see cref="LimitReached"/>: a <c>?create=1</c> ping for a missing check when <c>ping.auto_create.limit</c> checks exist.</summary>
+public enum PingOutcome { Ok, Created, NotFound, LimitReached }
 
 public enum LeaseOutcome { Success, Fail }
 
@@ -37,6 +38,16 @@ public enum LeaseCallStatus { Ok, Gone, NotFound }
 
 public sealed record RenewResult(LeaseCallStatus Status, DateTimeOffset? ExpiresAt = null);
 
-public enum UpsertStatus { Created, Replaced, ManagedByConfig, UuidTaken }
+public enum UpsertStatus { Created, Replaced, ManagedByConfig, UuidTaken, LimitReached }
 
 public enum DeleteStatus { Deleted, NotFound, ManagedByConfig }
+
+/// <summary>What applying the config file's checks did.</summary>
+public sealed record ConfigApplyResult(int Declared, int Created, int Changed, int Removed);
+
+/// <summary>The config's set of checks cannot be applied as a whole; nothing of it was.</summary>
+public sealed class ConfigConflictException(IReadOnlyList<string> problems)
+    : Exception("the new configuration cannot be applied: " + string.Join("; ", problems))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}

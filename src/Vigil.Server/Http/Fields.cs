@@ -6,8 +6,8 @@ namespace Vigil.Server.Http;
 /// <summary>Typed fields that JSON has no type for: durations ("12m" or seconds), instants, UUIDs.</summary>
 internal static class Fields
 {
-    /// <summary>The longest duration the API accepts: deadlines computed from longer ones would not fit a date.</summary>
-    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(100 * 365);
+    /// <summary>The longest duration the API accepts: the same limit as the config file's.</summary>
+    public static readonly TimeSpan MaxDuration = Domain.Checks.CheckLimits.MaxDuration;
 
     public static TimeSpan? Duration(JsonElement? element, string field, RequestErrors errors)
     {
@@ -18,7 +18,7 @@ internal static class Fields
 
         if (e.ValueKind == JsonValueKind.Number)
         {
-            if (e.TryGetInt64(out var seconds) && seconds >= 0 && seconds < (long)MaxDuration.TotalSeconds)
+            if (e.TryGetInt64(out var seconds) && seconds >= 0 && seconds <= (long)MaxDuration.TotalSeconds)
             {
                 return TimeSpan.FromSeconds(seconds);
             }
@@ -35,9 +35,9 @@ internal static class Fields
 
         if (Durations.TryParse(e.GetString(), out var value, out var error))
         {
-            if (value >= MaxDuration)
+            if (value > MaxDuration)
             {
-                errors.Add(field, "must be shorter than 100 years");
+                errors.Add(field, Domain.Checks.CheckLimits.DurationProblem);
                 return null;
             }
 

@@ -1,0 +1,98 @@
+using Vigil.Domain.Checks;
+
+namespace Vigil.Domain.Evaluation;
+
+public sealed partial class Evaluator
+{
+    /// <summary>What one command changed, so it can be undone: each check as it was before the command first
+    /// touched it, the checks it created, and the evaluator-wide counters.</summary>
+    private sealed class Journal(long fencingHighWater, int autoCreated)
+    {
+        public long FencingHighWater { get; } = fencingHighWater;
+        public int AutoCreated { get; } = autoCreated;
+        public Dictionary<CheckEntry, (CheckDefinition Definition, CheckState State, string? Fault)> Saved { get; } = [];
+        public List<CheckEntry> Created { get; } = [];
+    }
+
+    private Journal? _journal;
+
+    /// <summary>Runs <paramref name="action"/> as one unit: on success its changes join the pending batch; if it
+    /// throws, every check it touched is restored, what it created is removed, and its changes are dropped.</summary>
+    private T Atomically<T>(Func<T> action)
+    {
+        if (_journal is not null)
+        {
+            return action();
+        }
+
+        var batch = _changes;
+        var journal = new Journal(_fencingHighWater, _autoCreated);
+        _changes = new Changes();
+        _journal = journal;
+        try
+        {
+            var result = action();
+            batch.Absorb(_changes);
+            return result;
+        }
+        catch
+        {
+            Rollback(journal);
+            throw;
+        }
+        finally
+        {
+            _changes = batch;
+            _journal = null;
+        }
+    }
+
+    /// <summary>Every path that changes a check goes through here first, so the journal holds its prior state.</summary>
+    private CheckEntry Enter(CheckEntry entry)
+    {
+        if (_journal is { } journal && !journal.Created.Contains(entry) && !journal.Saved.ContainsKey(entry))
+        {
+            journal.Saved[entry] = (entry.Definition, entry.State.Clone(), entry.Fault);
+        }
+
+        return entry;
+    }
+
+    private void Created(CheckEntry entry) => _journal?.Created.Add(entry);
+
+    private void Rollback(Journal journal)
+    {
+        foreach (var entry in journal.Created)
+        {
+            Unregister(entry);
+        }
+
+        foreach (var (entry, (definition, state, fault)) in journal.Saved)
+        {
+            Unregister(entry);
+            entry.Restore(definition, fault);
+            entry.State.RestoreFrom(state);
+            _byName[definition.Name] = entry;
+            _byUuid[definition.Uuid] = entry;
+            Reschedule(entry);
+        }
+
+        _fencingHighWater = journal.FencingHighWater;
+        _autoCreated = journal.AutoCreated;
+    }
+
+    private void Unregister(CheckEntry entry)
+    {
+        if (_byName.TryGetValue(entry.Definition.Name, out var byName) && byName == entry)
+        {
+            _byName.Remove(entry.Definition.Name);
+        }
+
+        if (_byUuid.TryGetValue(entry.Definition.Uuid, out var byUuid) && byUuid == entry)
+        {
+            _byUuid.Remove(entry.Definition.Uuid);
+        }
+
+        _heap.Remove(entry);
+    }
+}

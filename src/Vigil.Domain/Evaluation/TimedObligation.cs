@@ -1,0 +1,11 @@
+namespace Vigil.Domain.Evaluation;
+
+/// <summary>
+/// An obligation that belongs to no check (a breaker's cooldown end, a silence's end, a group's wait): it
+/// shares the checks' heap and the loop's sleep, and the evaluator fires it when it falls due.
+/// </summary>
+public abstract class TimedObligation : Obligation
+{
+    /// <summary>Acts at <paramref name="now"/>; returns when it falls due next, or null when it is done.</summary>
+    protected internal abstract DateTimeOffset? Fire(DateTimeOffset now);
+}
