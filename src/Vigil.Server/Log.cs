@@ -15,6 +15,18 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Critical, "Reloading state from the store failed")]
     public static partial void ReloadFailed(ILogger logger, Exception error);
 
+    [LoggerMessage(5, LogLevel.Critical, "A {Command} command threw and was rolled back; its request was answered 500")]
+    public static partial void CommandFailed(ILogger logger, Exception error, string command);
+
+    [LoggerMessage(6, LogLevel.Critical, "Acting on a deadline of {Obligation} failed and it was set aside: {Fault}")]
+    public static partial void ObligationFailed(ILogger logger, string obligation, string fault);
+
+    [LoggerMessage(7, LogLevel.Critical, "The writer loop failed on a batch of {Commands} commands; they were refused and state is reloaded from the store")]
+    public static partial void WriterFailed(ILogger logger, Exception error, int commands);
+
+    [LoggerMessage(8, LogLevel.Critical, "The writer loop gave up: {Reason}. Vigil stops acknowledging and exits non-zero so a supervisor restarts it")]
+    public static partial void WriterGaveUp(ILogger logger, Exception error, string reason);
+
     [LoggerMessage(10, LogLevel.Information, "Delivered {Alert} {State} for {Check} to {Receiver} (attempt {Attempt})")]
     public static partial void Delivered(ILogger logger, string alert, string state, string check, string receiver, int attempt);
 
@@ -29,6 +41,9 @@ internal static partial class Log
 
     [LoggerMessage(21, LogLevel.Information, "Vigil is listening on {Urls}; dashboard at {Dashboard}")]
     public static partial void Listening(ILogger logger, string urls, string dashboard);
+
+    [LoggerMessage(22, LogLevel.Warning, "{Message}")]
+    public static partial void Reload(ILogger logger, string message);
 
     [LoggerMessage(30, LogLevel.Error, "Unhandled error serving {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, Exception error, string method, string path);

@@ -41,6 +41,9 @@ public sealed record PingSettings
     /// <summary>Pings per second allowed per check; also the burst.</summary>
     public double RateLimitPerSecond { get; init; } = 10;
     public bool Always200 { get; init; }
+
+    /// <summary>How many checks <c>?create=1</c> pings may create; 0 means no limit.</summary>
+    public int AutoCreateLimit { get; init; } = 1000;
     public CheckDefinition AutoCreate { get; init; } = new() { Name = "auto", Every = TimeSpan.FromDays(1), Grace = TimeSpan.FromHours(1) };
 }
 

@@ -66,6 +66,7 @@ public static class SettingsFromConfig
                 BodyLimit = config.Ping.BodyLimit,
                 RateLimitPerSecond = config.Ping.RateLimit.PerSecond,
                 Always200 = config.Ping.Always200,
+                AutoCreateLimit = config.Ping.AutoCreateLimit,
                 AutoCreate = config.Ping.AutoCreate.Settings,
             },
             Checks = config.Checks,

@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.WebUtilities;
+using Vigil.Domain.Evaluation;
 using Vigil.Domain.Persistence;
 using Vigil.Domain.Security;
+using Vigil.Server.Configuration;
 using Vigil.Server.Delivery;
 using Vigil.Server.Engine;
 using Vigil.Server.Http;
@@ -17,7 +19,19 @@ public sealed record VigilServerOptions
 {
     public TimeProvider? Time { get; init; }
     public Random? Random { get; init; }
+
+    /// <summary>Ids and tokens; default <see cref="Entropy.Secure"/>. A seeded one makes runs reproducible in tests.</summary>
+    public Entropy? Entropy { get; init; }
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>When set, the server reloads this config on SIGHUP and when the file changes.</summary>
+    public ConfigSource? ReloadFrom { get; init; }
+
+    /// <summary>Where reload outcomes are reported (a CLI prints them on stderr); default: the log.</summary>
+    public Action<string>? ReportReload { get; init; }
+
+    /// <summary>How long a request may wait for the writer loop. The default is <see cref="EvaluatorLoop.DefaultCommandTimeout"/>.</summary>
+    public TimeSpan? CommandTimeout { get; init; }
 }
 
 /// <summary>
@@ -29,6 +43,7 @@ public sealed class VigilServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly EvaluatorLoop _loop;
     private readonly IVigilStore _store;
+    private ConfigReloader? _reloader;
     private bool _stopped;
 
     private VigilServer(WebApplication app, EvaluatorLoop loop, IVigilStore store)
@@ -43,6 +58,9 @@ public sealed class VigilServer : IAsyncDisposable
         _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>Why the server stopped itself (its writer gave up), or null. A host exits non-zero when set.</summary>
+    public string? FatalReason { get; private set; }
 
     /// <exception cref="StoreUnavailableException">The store cannot be opened or migrated.</exception>
     public static async Task<VigilServer> StartAsync(ServerSettings settings, VigilServerOptions? options = null, CancellationToken ct = default)
@@ -69,6 +87,12 @@ public sealed class VigilServer : IAsyncDisposable
             await LoadKeysAsync(app.Services, settings, stored.Keys, store, time, ct).ConfigureAwait(false);
             await loop.StartAsync(ct).ConfigureAwait(false);
             await app.StartAsync(ct).ConfigureAwait(false);
+            _ = server.StopWhenWriterGivesUpAsync();
+            if (options.ReloadFrom is { } source)
+            {
+                var log = app.Services.GetRequiredService<ILogger<VigilServer>>();
+                server._reloader = new ConfigReloader(server, source, options.ReportReload ?? (message => Log.Reload(log, message)), time);
+            }
         }
         catch
         {
@@ -81,6 +105,18 @@ public sealed class VigilServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>A writer that gave up leaves nothing to serve: stop the host so the process exits non-zero and a
+    /// supervisor restarts it, instead of answering 503 forever.</summary>
+    private async Task StopWhenWriterGivesUpAsync()
+    {
+        var reason = await _loop.Fatal.ConfigureAwait(false);
+        FatalReason = reason;
+        _app.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+    }
+
+    /// <summary>Reloads the config this server was started with (as SIGHUP does); null when it has none.</summary>
+    public Task<string>? ReloadConfigAsync(string why) => _reloader?.ReloadAsync(why);
+
     /// <summary>Returns when the host is asked to stop (SIGTERM, SIGINT), after draining and flushing.</summary>
     public async Task WaitForShutdownAsync(CancellationToken ct = default)
     {
@@ -89,16 +125,20 @@ public sealed class VigilServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Applies a reloaded configuration (SIGHUP): declared checks, routes, receivers and config keys change
-    /// at once; what needs a restart (listen addresses, storage, data directory, ping settings) is named in
-    /// the returned sentence and left as it is.
+    /// Applies a reloaded configuration: declared checks, routes, receivers and config keys change in one writer
+    /// batch, or nothing changes (a conflict is thrown as <see cref="ConfigConflictException"/>). What needs a
+    /// restart (listen addresses, storage, data directory, ping settings) is named in the returned sentence.
     /// </summary>
     public async Task<string> ReloadAsync(ServerSettings next)
     {
         var current = _app.Services.GetRequiredService<ServerSettings>();
-        var removed = await _loop.ReloadAsync(next.ChecksFromConfig ? next.Checks : [], next.Routes).ConfigureAwait(false);
-        _app.Services.GetRequiredService<ReceiverRegistry>().Replace(next);
-        _app.Services.GetRequiredService<ApiKeyRegistry>().ReplaceConfigKeys(next.ApiKeys);
+        var receivers = _app.Services.GetRequiredService<ReceiverRegistry>();
+        var keys = _app.Services.GetRequiredService<ApiKeyRegistry>();
+        var result = await _loop.ReloadAsync(next.ChecksFromConfig ? next.Checks : [], new Domain.Notifications.Router(next.Routes), () =>
+        {
+            receivers.Replace(next);
+            keys.ReplaceConfigKeys(next.ApiKeys);
+        }).ConfigureAwait(false);
         var needRestart = new List<string>();
         if (next.Urls != current.Urls) needRestart.Add("server.urls");
         if (next.DataDirectory != current.DataDirectory) needRestart.Add("server.data");
@@ -106,7 +146,8 @@ public sealed class VigilServer : IAsyncDisposable
         if (next.Ping != current.Ping) needRestart.Add("ping");
         if (next.PublicUrl != current.PublicUrl) needRestart.Add("server.public_url");
         if (next.StartupGrace != current.StartupGrace || next.ShutdownTimeout != current.ShutdownTimeout) needRestart.Add("server timings");
-        return $"reloaded: {next.Checks.Count} checks declared ({removed} removed), {next.Receivers.Count} receivers, {next.Routes.Count} routes" +
+        return $"reloaded: {next.Checks.Count} checks declared ({result.Created} created, {result.Changed} changed, {result.Removed} removed), " +
+               $"{next.Receivers.Count} receivers, {next.Routes.Count} routes" +
                (needRestart.Count > 0 ? $"; restart to apply {string.Join(", ", needRestart)}" : "");
     }
 
@@ -118,6 +159,7 @@ public sealed class VigilServer : IAsyncDisposable
         }
 
         _stopped = true;
+        _reloader?.Dispose();
         // Kestrel first: in-flight requests finish (up to shutdown_timeout) and still reach the loop.
         await _app.StopAsync().ConfigureAwait(false);
         await _loop.StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -183,7 +225,13 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddSingleton(store);
         services.AddSingleton<ApiKeyRegistry>();
         services.AddSingleton<OutboxSignal>();
-        services.AddSingleton<EvaluatorLoop>();
+        services.AddSingleton(options.Entropy ?? Entropy.Secure);
+        services.AddSingleton<ReadModel>();
+        services.AddSingleton(sp => new EvaluatorLoop(sp.GetRequiredService<IVigilStore>(), time, sp.GetRequiredService<Entropy>(), settings,
+            sp.GetRequiredService<ILogger<EvaluatorLoop>>(), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<ReadModel>())
+        {
+            CommandTimeout = options.CommandTimeout ?? EvaluatorLoop.DefaultCommandTimeout,
+        });
         services.AddSingleton<PingRateLimiter>();
         services.AddSingleton(new Backoff(options.Random ?? Random.Shared));
         services.AddSingleton<ReceiverRegistry>();
@@ -248,6 +296,11 @@ public sealed class VigilServer : IAsyncDisposable
     {
         var error = ctx.Features.Get<IExceptionHandlerFeature>()?.Error;
         var status = error is null ? 500 : StatusFor(error);
+        if (error is ServiceUnavailableException { RetryAfter: { } retryAfter })
+        {
+            ctx.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         IResult result = status switch
         {
             StatusCodes.Status503ServiceUnavailable => Problems.Unavailable(error!.Message),

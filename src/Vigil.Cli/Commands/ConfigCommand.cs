@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vigil.Server.Configuration;
 
 namespace Vigil.Cli.Commands;
 
@@ -11,7 +12,7 @@ internal static class ConfigCommand
         Verb.Action(check, async (cli, parse, ct) =>
         {
             var path = parse.GetValue(file)!;
-            var settings = ServeCommand.Load(path, null, cli.Environment, out var problems);
+            var settings = ServerSettingsLoader.Load(path, null, cli.Environment, TimeProvider.System, out var problems);
             if (settings is null)
             {
                 foreach (var problem in problems)

@@ -4,7 +4,7 @@ internal sealed partial class ConfigBuilder
 {
     private static readonly string[] ServerKeys = ["urls", "data", "public_url", "startup_grace", "shutdown_timeout"];
     private static readonly string[] StorageKeys = ["sqlite", "postgres"];
-    private static readonly string[] PingKeys = ["body_limit", "rate_limit", "always_200", "auto_create"];
+    private static readonly string[] PingKeys = ["body_limit", "rate_limit", "always_200", "auto_create", "auto_create_limit"];
     private static readonly string[] MetricsKeys = ["public"];
 
     private ServerOptions ReadServer(MappingReader root)
@@ -102,6 +102,7 @@ internal sealed partial class ConfigBuilder
             BodyLimit = r.Int("body_limit", min: 1) ?? PingOptions.DefaultBodyLimit,
             RateLimit = r.Rate("rate_limit") ?? PingOptions.DefaultRateLimit,
             Always200 = r.Bool("always_200") ?? false,
+            AutoCreateLimit = r.Int("auto_create_limit", min: 0) ?? PingOptions.DefaultAutoCreateLimit,
         };
     }
 

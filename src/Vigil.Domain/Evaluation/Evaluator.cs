@@ -95,6 +95,12 @@ public sealed partial class Evaluator
     public DateTimeOffset? NextDeadlineOf(string name) =>
         _byName.TryGetValue(name, out var e) && e.Scheduled ? e.Due : null;
 
+    /// <summary>An immutable copy of one check for readers, or null when there is no such check.</summary>
+    public CheckSnapshot? Snapshot(string name) =>
+        _byName.TryGetValue(name, out var e)
+            ? new CheckSnapshot(e.Definition, e.State.Clone(), e.Scheduled ? e.Due : null, NextExpected(e), e.Fault)
+            : null;
+
     /// <summary>
     /// Applies one command atomically: it either completes, with its changes added to the pending batch, or
     /// throws and leaves no trace (the checks it touched are restored and its changes dropped).

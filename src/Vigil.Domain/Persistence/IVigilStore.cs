@@ -53,6 +53,7 @@ public sealed record StoreCapabilities(string Kind, bool SkipLocked, bool Adviso
 public sealed record StoredState(
     IReadOnlyList<(CheckDefinition Definition, CheckState State)> Checks,
     IReadOnlyList<ApiKey> Keys,
-    DateTimeOffset? LastAliveAt);
+    DateTimeOffset? LastAliveAt,
+    long FencingHighWater = 0);
 
 public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

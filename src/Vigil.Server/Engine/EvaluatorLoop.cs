@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Vigil.Domain.Checks;
+using Vigil.Domain.Commands;
 using Vigil.Domain.Evaluation;
 using Vigil.Domain.Notifications;
 using Vigil.Domain.Persistence;
@@ -7,12 +7,16 @@ using Vigil.Domain.Persistence;
 namespace Vigil.Server.Engine;
 
 /// <summary>
-/// The one writer. Commands from HTTP handlers arrive through a channel; the loop drains what is queued,
-/// applies it to the evaluator, acts on due deadlines, commits everything in one transaction (group commit),
-/// and only then completes the waiting requests. It sleeps until the next deadline or command, on the
-/// injected clock, and never scans all checks.
+/// The one writer. Typed commands from HTTP handlers arrive through a bounded channel; the loop drains what is
+/// queued, applies each atomically, acts on due obligations, commits everything in one transaction (group
+/// commit), publishes the changed checks to the <see cref="ReadModel"/>, and only then answers the waiting
+/// requests. It sleeps until the next deadline or command, on the injected clock.
+/// <para>Supervised: a batch that fails (the store refused it, or the loop itself threw) is answered with 503s,
+/// the state is reloaded from the store so memory never runs ahead of disk, and the loop goes on. When the
+/// reload fails too, or failures repeat, the loop gives up loudly (<see cref="Fatal"/>): the host stops with a
+/// non-zero exit rather than live on answering nothing.</para>
 /// </summary>
-internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
+internal sealed class EvaluatorLoop : IAsyncDisposable
 {
     /// <summary>The loop wakes at least this often to record that Vigil is watching.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
@@ -21,46 +25,85 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
     /// wall clock jumped forward).</summary>
     public static readonly TimeSpan BlindSpanThreshold = TimeSpan.FromSeconds(15);
 
+    /// <summary>The longest a request waits for the loop before it is answered 503. The default value is 30 seconds.</summary>
+    public static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many commands may wait; past it requests are answered 503 with Retry-After. The value is 100,000.</summary>
+    public const int QueueCapacity = 100_000;
+
+    /// <summary>Failed batches in a row after which the loop gives up and the process exits.</summary>
+    public const int MaxConsecutiveFailures = 5;
+
     private const int MaxBatch = 4096;
 
-    private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingCommand> _commands = Channel.CreateBounded<PendingCommand>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly IVigilStore _store;
     private readonly TimeProvider _time;
+    private readonly Entropy _entropy;
     private readonly ServerSettings _settings;
-    private Router _router;
     private readonly ILogger<EvaluatorLoop> _log;
     private readonly OutboxSignal _outboxSignal;
+    private readonly ReadModel _readModel;
+    private readonly OutboxFanOut _fanOut;
+    private readonly TaskCompletionSource<string> _fatal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Router _router;
     private Evaluator _evaluator;
     private DateTimeOffset _lastWatched;
     private DateTimeOffset _lastAliveWritten;
     private Task? _running;
-    private readonly CancellationTokenSource _stopping = new();
+    private int _consecutiveFailures;
+    private long _commandsExecuted;
 
-    public EvaluatorLoop(IVigilStore store, TimeProvider time, ServerSettings settings, ILogger<EvaluatorLoop> log, OutboxSignal outboxSignal)
+    public EvaluatorLoop(IVigilStore store, TimeProvider time, Entropy entropy, ServerSettings settings, ILogger<EvaluatorLoop> log,
+        OutboxSignal outboxSignal, ReadModel readModel)
     {
         _store = store;
         _time = time;
+        _entropy = entropy;
         _settings = settings;
         _log = log;
         _outboxSignal = outboxSignal;
+        _readModel = readModel;
+        _fanOut = new OutboxFanOut(entropy);
         _router = new Router(settings.Routes);
-        _evaluator = new Evaluator(time, settings.StartupGrace);
+        _evaluator = NewEvaluator();
     }
+
+    /// <summary>The longest a request waits for its command. Real time, not the injected clock: it bounds how
+    /// long a caller is kept waiting by a stuck loop, which a fake clock in a test must not stretch.</summary>
+    public TimeSpan CommandTimeout { get; init; } = DefaultCommandTimeout;
 
     /// <summary>Null while healthy; otherwise why the loop cannot promise durability.</summary>
     public string? Fault { get; private set; }
 
-    public bool Running => _running is { IsCompleted: false };
+    /// <summary>Completes with the reason when the loop has given up; the host then exits non-zero.</summary>
+    public Task<string> Fatal => _fatal.Task;
+
+    public bool Running => _running is { IsCompleted: false } && !_fatal.Task.IsCompleted;
 
     public DateTimeOffset LastWatched => _lastWatched;
 
-    /// <summary>Loads the live state, applies the config's checks, and covers the span Vigil was not watching.
-    /// Returns what was loaded, so start-up reads the store once.</summary>
+    /// <summary>Commands applied since start: reads never add to it.</summary>
+    public long CommandsExecuted => Interlocked.Read(ref _commandsExecuted);
+
+    /// <summary>Commands waiting for the loop.</summary>
+    public int QueueLength => _commands.Reader.CanCount ? _commands.Reader.Count : 0;
+
+    private Evaluator NewEvaluator() =>
+        new(_time, _settings.StartupGrace, _entropy) { AutoCreateLimit = _settings.Ping.AutoCreateLimit };
+
+    /// <summary>Loads the live state, applies the config's checks, covers the span Vigil was not watching and
+    /// publishes everything. Returns what was loaded, so start-up reads the store once.</summary>
     public async Task<StoredState> InitializeAsync(CancellationToken ct)
     {
         var (evaluator, stored) = await LoadEvaluatorAsync(ct).ConfigureAwait(false);
         _evaluator = evaluator;
-        ApplyConfigChecks();
+        if (_settings.ChecksFromConfig)
+        {
+            _evaluator.Execute(new ApplyConfigChecksCommand(_settings.Checks));
+        }
+
         var now = _time.GetUtcNow();
         if (stored.LastAliveAt is { } lastAlive)
         {
@@ -68,71 +111,53 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
             Log.BlindSpan(_log, lastAlive, now, moved);
         }
 
-        await CommitAsync(_evaluator.TakeChanges(), now, ct).ConfigureAwait(false);
+        var changes = _evaluator.TakeChanges();
+        await CommitAsync(changes, _router, now, ct).ConfigureAwait(false);
+        PublishAll();
         _lastWatched = now;
         Log.Loaded(_log, _evaluator.Count, _store.Describe());
         return stored;
     }
 
-    private void ApplyConfigChecks()
-    {
-        if (_settings.ChecksFromConfig)
-        {
-            ApplyConfigChecks(_evaluator, _settings.Checks);
-        }
-    }
+    /// <summary>Queues <paramref name="command"/> and completes once its effects are durable and published.</summary>
+    /// <exception cref="ServiceUnavailableException">The queue is full, the loop has given up, or it did not answer in time.</exception>
+    public Task<T> SubmitAsync<T>(EvaluatorCommand<T> command) => SubmitAsync(new PendingCommand<T>(command));
 
-    /// <summary>Upserts the declared checks as config-managed and removes config-managed checks no longer declared.</summary>
-    private static int ApplyConfigChecks(Evaluator evaluator, IReadOnlyList<CheckDefinition> checks)
+    /// <summary>A reload: the checks, the router, receivers and keys take effect in one batch, or not at all.</summary>
+    public Task<ConfigApplyResult> ReloadAsync(IReadOnlyList<Domain.Checks.CheckDefinition> checks, Router router, Action afterCommit) =>
+        SubmitAsync(new PendingCommand<ConfigApplyResult>(new ApplyConfigChecksCommand(checks)) { Swap = new ConfigSwap(router, afterCommit) });
+
+    private async Task<T> SubmitAsync<T>(PendingCommand<T> pending)
     {
-        var declared = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var definition in checks)
+        if (_fatal.Task.IsCompleted)
         {
-            declared.Add(definition.Name);
-            var result = evaluator.Upsert(definition with { ManagedBy = ManagedBy.Config }, fromConfig: true);
-            if (result == UpsertStatus.UuidTaken)
+            throw new ServiceUnavailableException($"Vigil's writer has stopped ({Fault}); nothing is being acknowledged");
+        }
+
+        if (!_commands.Writer.TryWrite(pending))
+        {
+            if (_commands.Reader.Completion.IsCompleted)
             {
-                throw new InvalidOperationException($"check '{definition.Name}' pins uuid {definition.Uuid}, which another check already uses");
+                throw new ServiceUnavailableException("Vigil is shutting down");
             }
+
+            throw new ServiceUnavailableException($"Vigil's writer has {QueueCapacity} commands waiting; retry shortly", TimeSpan.FromSeconds(1));
         }
 
-        var removed = 0;
-        foreach (var (definition, _) in evaluator.Checks.ToList())
+        try
         {
-            if (definition.ManagedBy == ManagedBy.Config && !declared.Contains(definition.Name))
-            {
-                evaluator.Delete(definition.Name, fromConfig: true);
-                removed++;
-            }
+            return await pending.Task.WaitAsync(CommandTimeout).ConfigureAwait(false);
         }
-
-        return removed;
-    }
-
-    /// <summary>A reload (SIGHUP): the new declared checks and routes take effect in one batch.</summary>
-    public Task<int> ReloadAsync(IReadOnlyList<CheckDefinition> checks, IReadOnlyList<Vigil.Domain.Notifications.Route> routes) =>
-        ExecuteAsync(e =>
+        catch (TimeoutException)
         {
-            var removed = ApplyConfigChecks(e, checks);
-            _router = new Router(routes);
-            return removed;
-        });
-
-    /// <summary>Runs <paramref name="action"/> on the loop; completes once its effects are durable.</summary>
-    public Task<T> ExecuteAsync<T>(Func<Evaluator, T> action)
-    {
-        var command = new Command<T>(action);
-        if (!_commands.Writer.TryWrite(command))
-        {
-            command.Fail(new ServiceUnavailableException("Vigil is shutting down"));
+            throw new ServiceUnavailableException(
+                $"Vigil's writer did not answer within {CommandTimeout.TotalSeconds:0}s; the signal may or may not have been recorded, retry", TimeSpan.FromSeconds(1));
         }
-
-        return command.Task;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _running = Task.Run(RunAsync, CancellationToken.None);
+        _running = Task.Run(SuperviseAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -146,11 +171,25 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>Runs the loop; anything it throws is logged with its cause and turned into a give-up, never a
+    /// silently finished task behind a live process.</summary>
+    private async Task SuperviseAsync()
+    {
+        try
+        {
+            await RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            GiveUp($"the writer loop failed: {ex.GetType().Name}: {ex.Message}", ex);
+        }
+    }
+
     private async Task RunAsync()
     {
         var reader = _commands.Reader;
-        var batch = new List<Command>(MaxBatch);
-        while (true)
+        var batch = new List<PendingCommand>(MaxBatch);
+        while (!_fatal.Task.IsCompleted)
         {
             var now = _time.GetUtcNow();
             var wait = HeartbeatInterval;
@@ -187,52 +226,130 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
             }
         }
 
-        // Final flush on shutdown: record the last instant Vigil was watching.
-        await StepAsync([]).ConfigureAwait(false);
+        if (!_fatal.Task.IsCompleted)
+        {
+            // Final flush on shutdown: record the last instant Vigil was watching.
+            await StepAsync([]).ConfigureAwait(false);
+        }
     }
 
-    private async Task StepAsync(List<Command> batch)
+    private async Task StepAsync(List<PendingCommand> batch)
     {
         var now = _time.GetUtcNow();
-        if (now - _lastWatched > BlindSpanThreshold)
-        {
-            var moved = _evaluator.RecoverBlindSpan(_lastWatched, "the wall clock jumped forward or Vigil was suspended");
-            Log.BlindSpan(_log, _lastWatched, now, moved);
-        }
-
-        foreach (var command in batch)
-        {
-            command.Execute(_evaluator);
-        }
-
-        _evaluator.Tick();
-        var changes = _evaluator.TakeChanges();
+        var committed = false;
         try
         {
-            await CommitAsync(changes, now, _stopping.Token).ConfigureAwait(false);
-            Fault = null;
-            foreach (var command in batch)
+            if (now - _lastWatched > BlindSpanThreshold)
             {
-                command.Complete();
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Fault = $"the store did not accept a write: {ex.Message}";
-            Log.CommitFailed(_log, ex, batch.Count);
-            var failure = new ServiceUnavailableException($"Vigil could not make this durable ({ex.Message}); nothing was acknowledged, retry");
-            foreach (var command in batch)
-            {
-                command.Fail(failure);
+                var moved = _evaluator.RecoverBlindSpan(_lastWatched, "the wall clock jumped forward or Vigil was suspended");
+                Log.BlindSpan(_log, _lastWatched, now, moved);
             }
 
-            await ReloadAsync().ConfigureAwait(false);
+            var router = _router;
+            foreach (var pending in batch)
+            {
+                pending.Execute(_evaluator);
+                if (pending is { Succeeded: true, Swap: { } swap })
+                {
+                    router = swap.Router;
+                }
+
+                if (pending.Bug is { } bug)
+                {
+                    Log.CommandFailed(_log, bug, pending.Command.Kind);
+                }
+            }
+
+            Interlocked.Add(ref _commandsExecuted, batch.Count);
+            _evaluator.Tick();
+            var changes = _evaluator.TakeChanges();
+            foreach (var (obligation, fault) in changes.Faults)
+            {
+                Log.ObligationFailed(_log, obligation, fault);
+            }
+
+            await CommitAsync(changes, router, now, CancellationToken.None).ConfigureAwait(false);
+            committed = true;
+            _router = router;
+            foreach (var pending in batch)
+            {
+                if (pending is { Succeeded: true, Swap: { } swap })
+                {
+                    swap.AfterCommit();
+                }
+            }
+
+            Publish(changes);
+            Fault = null;
+            _consecutiveFailures = 0;
+            foreach (var pending in batch)
+            {
+                pending.Complete();
+            }
+        }
+        catch (Exception ex)
+        {
+            await RecoverAsync(batch, ex, committed).ConfigureAwait(false);
         }
 
         _lastWatched = now;
     }
 
-    private async Task CommitAsync(Changes changes, DateTimeOffset now, CancellationToken ct)
+    /// <summary>A batch failed: nothing of it is acknowledged, and memory goes back to what is durable.</summary>
+    private async Task RecoverAsync(List<PendingCommand> batch, Exception ex, bool committed)
+    {
+        var storeFailed = ex is StoreWriteException;
+        Fault = storeFailed ? $"the store did not accept a write: {ex.InnerException?.Message}" : $"the writer failed: {ex.GetType().Name}: {ex.Message}";
+        if (storeFailed)
+        {
+            Log.CommitFailed(_log, ex.InnerException ?? ex, batch.Count);
+        }
+        else
+        {
+            Log.WriterFailed(_log, ex, batch.Count);
+        }
+
+        var failure = new ServiceUnavailableException(
+            committed
+                ? $"Vigil recorded this but could not confirm it ({Fault}); retrying is safe for pings and leases"
+                : $"Vigil could not make this durable ({Fault}); nothing was acknowledged, retry");
+        foreach (var pending in batch)
+        {
+            pending.Fail(failure);
+        }
+
+        if (++_consecutiveFailures >= MaxConsecutiveFailures)
+        {
+            GiveUp($"{_consecutiveFailures} batches in a row failed; the last: {Fault}", ex);
+            return;
+        }
+
+        try
+        {
+            (_evaluator, _) = await LoadEvaluatorAsync(CancellationToken.None).ConfigureAwait(false);
+            PublishAll();
+        }
+        catch (Exception reloadError)
+        {
+            GiveUp($"{Fault}; reloading the state from the store failed too ({reloadError.Message}), so memory could be ahead of disk", reloadError);
+        }
+    }
+
+    /// <summary>Stops acknowledging anything, fails every waiting request with the reason, and tells the host.</summary>
+    private void GiveUp(string reason, Exception cause)
+    {
+        Fault = reason;
+        Log.WriterGaveUp(_log, cause, reason);
+        _fatal.TrySetResult(reason);
+        _commands.Writer.TryComplete();
+        var failure = new ServiceUnavailableException($"Vigil's writer has stopped ({reason}); nothing is being acknowledged");
+        while (_commands.Reader.TryRead(out var pending))
+        {
+            pending.Fail(failure);
+        }
+    }
+
+    private async Task CommitAsync(Changes changes, Router router, DateTimeOffset now, CancellationToken ct)
     {
         // Once a second is enough to bound a blind span; writing it with every batch would add a row update
         // to the durable-ping path for nothing.
@@ -241,28 +358,21 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
             changes.AliveAt = now;
         }
 
-        foreach (var notification in changes.Notifications)
-        {
-            foreach (var receiver in _router.ReceiversFor(notification))
-            {
-                changes.Outbox.Add(new OutboxEntry
-                {
-                    Id = Guid.CreateVersion7(now),
-                    NotificationId = notification.Id,
-                    Receiver = receiver,
-                    Notification = notification,
-                    CreatedAt = now,
-                    NextAttemptAt = now,
-                });
-            }
-        }
-
+        _fanOut.Route(changes, router, now);
         if (changes.IsEmpty)
         {
             return;
         }
 
-        await _store.CommitAsync(changes, ct).ConfigureAwait(false);
+        try
+        {
+            await _store.CommitAsync(changes, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw new StoreWriteException(ex);
+        }
+
         if (changes.AliveAt is not null)
         {
             _lastAliveWritten = now;
@@ -274,10 +384,31 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
         }
     }
 
+    private void Publish(Changes changes)
+    {
+        if (changes.Checks.Count == 0 && changes.DeletedChecks.Count == 0 && changes.Faults.Count == 0)
+        {
+            return;
+        }
+
+        var snapshots = changes.Checks.Keys.Select(_evaluator.Snapshot).OfType<CheckSnapshot>().ToList();
+        _readModel.Publish(snapshots, changes.DeletedChecks, changes.Faults.Count > 0 ? [.. _readModel.Faults, .. changes.Faults] : null);
+    }
+
+    /// <summary>Publishes every check (at start and after a reload from the store), dropping the ones that are gone.</summary>
+    private void PublishAll()
+    {
+        var snapshots = _evaluator.Checks.Select(c => _evaluator.Snapshot(c.Definition.Name)!).ToList();
+        var names = snapshots.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var gone = _readModel.List(null, int.MaxValue, _ => true).Page.Select(s => s.Name).Where(n => !names.Contains(n)).ToList();
+        _readModel.Publish(snapshots, gone, []);
+    }
+
     private async Task<(Evaluator Evaluator, StoredState Stored)> LoadEvaluatorAsync(CancellationToken ct)
     {
         var stored = await _store.LoadAsync(ct).ConfigureAwait(false);
-        var evaluator = new Evaluator(_time, _settings.StartupGrace);
+        var evaluator = NewEvaluator();
+        evaluator.LoadFencingHighWater(stored.FencingHighWater);
         foreach (var (definition, state) in stored.Checks)
         {
             evaluator.Load(definition, state);
@@ -286,30 +417,12 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
         return (evaluator, stored);
     }
 
-    /// <summary>After a failed commit the in-memory state is ahead of the store; go back to what is durable.</summary>
-    private async Task ReloadAsync()
+    public ValueTask DisposeAsync()
     {
-        try
-        {
-            (_evaluator, _) = await LoadEvaluatorAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.ReloadFailed(_log, ex);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
         _commands.Writer.TryComplete();
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _stopping.Dispose();
+        return ValueTask.CompletedTask;
     }
-
-    private int _disposed;
 }
+
+/// <summary>The store refused a batch: nothing of it is durable.</summary>
+internal sealed class StoreWriteException(Exception inner) : Exception(inner.Message, inner);

@@ -1,4 +1,5 @@
 using Vigil.Domain.Checks;
+using Vigil.Domain.Commands;
 using Vigil.Domain.Evaluation;
 using Vigil.Domain.Persistence;
 using Vigil.Domain.Security;
@@ -16,8 +17,8 @@ internal static class CheckEndpoints
     public static void MapChecks(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/v1/checks").RequireScope(Scope.Read).RequireCheckName().WithTags("Checks");
-        read.MapGet("/", ListAsync);
-        read.MapGet("/{name}", GetAsync);
+        read.MapGet("/", List);
+        read.MapGet("/{name}", Get);
         read.MapGet("/{name}/runs", RunsAsync);
         read.MapGet("/{name}/runs/{rid}", RunAsync);
         read.MapGet("/{name}/runs/{rid}/log", RunLogAsync);
@@ -26,11 +27,14 @@ internal static class CheckEndpoints
         var write = app.MapGroup("/api/v1/checks").RequireScope(Scope.Write).RequireCheckName().WithTags("Checks");
         write.MapPut("/{name}", PutAsync).Accepts<CheckBody>("application/json");
         write.MapDelete("/{name}", DeleteAsync);
-        write.MapPost("/{name}/pause", (string name, EvaluatorLoop loop, TimeProvider time) => PauseOrResumeAsync(name, loop, time, pause: true));
-        write.MapPost("/{name}/resume", (string name, EvaluatorLoop loop, TimeProvider time) => PauseOrResumeAsync(name, loop, time, pause: false));
+        write.MapPost("/{name}/pause", (string name, EvaluatorLoop loop, ReadModel readModel, TimeProvider time) => PauseOrResumeAsync(name, loop, readModel, time, pause: true));
+        write.MapPost("/{name}/resume", (string name, EvaluatorLoop loop, ReadModel readModel, TimeProvider time) => PauseOrResumeAsync(name, loop, readModel, time, pause: false));
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, EvaluatorLoop loop, TimeProvider time)
+    /// <summary>The default page size of the list. The value is 500.</summary>
+    public const int DefaultPage = 500;
+
+    private static IResult List(HttpRequest request, ReadModel readModel, TimeProvider time)
     {
         var errors = new RequestErrors();
         var tag = request.Query["tag"].ToString();
@@ -48,28 +52,28 @@ internal static class CheckEndpoints
             else errors.Add("level", $"'{Fields.Truncate(levelText)}' is not a level: use ok, warning or critical");
         }
 
-        if (errors.Any) return errors.ToProblem();
-        var list = await loop.ExecuteAsync(e =>
+        var limit = Limit(request, errors, DefaultPage);
+        var cursor = request.Query["cursor"].ToString();
+        if (cursor.Length > 0 && !CheckName.IsValid(cursor))
         {
-            var now = time.GetUtcNow();
-            return e.Checks
-                .Where(c => tag.Length == 0 || c.Definition.Tags.Contains(tag))
-                .Where(c => status is null || c.State.Status == status)
-                .Where(c => level is null || c.State.Level == level)
-                .OrderBy(c => c.Definition.Name, StringComparer.Ordinal)
-                .Select(c => CheckViews.Summary(e, c.Definition, c.State, now))
-                .ToList();
-        }).ConfigureAwait(false);
-        return Results.Json(new { checks = list }, ApiJson.Options);
+            errors.Add("cursor", "is not a cursor this API returned (use next_cursor from the previous page)");
+        }
+
+        if (errors.Any) return errors.ToProblem();
+        var now = time.GetUtcNow();
+        var (page, next) = readModel.List(cursor.Length > 0 ? cursor : null, limit!.Value, c =>
+            (tag.Length == 0 || c.Definition.Tags.Contains(tag))
+            && (status is null || c.State.Status == status)
+            && (level is null || c.Level == level));
+        return Results.Json(new { checks = page.Select(c => CheckViews.Summary(c, now)), next_cursor = next }, ApiJson.Options);
     }
 
-    private static async Task<IResult> GetAsync(string name, EvaluatorLoop loop, TimeProvider time)
-    {
-        var detail = await loop.ExecuteAsync(e => e.Find(name) is { } c ? CheckViews.Detail(e, c.Definition, c.State, time.GetUtcNow()) : null).ConfigureAwait(false);
-        return detail is null ? Problems.NotFound($"no check named '{name}'") : Results.Json(detail, ApiJson.Options);
-    }
+    private static IResult Get(string name, ReadModel readModel, TimeProvider time) =>
+        readModel.Find(name) is { } snapshot
+            ? Results.Json(CheckViews.Detail(snapshot, time.GetUtcNow()), ApiJson.Options)
+            : Problems.NotFound($"no check named '{name}'");
 
-    private static async Task<IResult> PutAsync(HttpContext ctx, string name, EvaluatorLoop loop, ServerSettings settings, TimeProvider time)
+    private static async Task<IResult> PutAsync(HttpContext ctx, string name, EvaluatorLoop loop, ReadModel readModel, ServerSettings settings, TimeProvider time)
     {
         var (body, problem) = await JsonBody.ReadAsync<CheckBody>(ctx.Request).ConfigureAwait(false);
         if (problem is not null) return problem;
@@ -78,24 +82,23 @@ internal static class CheckEndpoints
         var definition = body!.ToDefinition(name, settings.Defaults, errors);
         if (errors.Any) return errors.ToProblem();
 
-        var (status, detail) = await loop.ExecuteAsync(e =>
-        {
-            var result = e.Upsert(definition);
-            var found = e.Find(name);
-            return (result, found is { } c ? CheckViews.Detail(e, c.Definition, c.State, time.GetUtcNow()) : null);
-        }).ConfigureAwait(false);
+        var status = await loop.SubmitAsync(new UpsertCheckCommand(definition)).ConfigureAwait(false);
         return status switch
         {
-            UpsertStatus.Created => Results.Json(detail, ApiJson.Options, statusCode: StatusCodes.Status201Created),
-            UpsertStatus.Replaced => Results.Json(detail, ApiJson.Options),
+            UpsertStatus.Created => Results.Json(Detail(name, readModel, time), ApiJson.Options, statusCode: StatusCodes.Status201Created),
+            UpsertStatus.Replaced => Results.Json(Detail(name, readModel, time), ApiJson.Options),
             UpsertStatus.ManagedByConfig => Problems.Conflict($"'{name}' is declared in the config file; change it there (only pausing works through the API)"),
             _ => Problems.Conflict($"uuid {definition.Uuid} already belongs to another check"),
         };
     }
 
+    /// <summary>The loop publishes before it answers, so a writer reads its own write here.</summary>
+    private static CheckDetail? Detail(string name, ReadModel readModel, TimeProvider time) =>
+        readModel.Find(name) is { } snapshot ? CheckViews.Detail(snapshot, time.GetUtcNow()) : null;
+
     private static async Task<IResult> DeleteAsync(string name, EvaluatorLoop loop)
     {
-        var status = await loop.ExecuteAsync(e => e.Delete(name)).ConfigureAwait(false);
+        var status = await loop.SubmitAsync(new DeleteCheckCommand(name)).ConfigureAwait(false);
         return status switch
         {
             DeleteStatus.Deleted => Results.NoContent(),
@@ -104,14 +107,12 @@ internal static class CheckEndpoints
         };
     }
 
-    private static async Task<IResult> PauseOrResumeAsync(string name, EvaluatorLoop loop, TimeProvider time, bool pause)
+    private static async Task<IResult> PauseOrResumeAsync(string name, EvaluatorLoop loop, ReadModel readModel, TimeProvider time, bool pause)
     {
-        var detail = await loop.ExecuteAsync(e =>
-        {
-            var found = pause ? e.Pause(name, "paused through the API") : e.Resume(name);
-            return found && e.Find(name) is { } c ? CheckViews.Detail(e, c.Definition, c.State, time.GetUtcNow()) : null;
-        }).ConfigureAwait(false);
-        return detail is null ? Problems.NotFound($"no check named '{name}'") : Results.Json(detail, ApiJson.Options);
+        var found = await loop.SubmitAsync(new PauseCheckCommand(name, pause, "paused through the API")).ConfigureAwait(false);
+        return found && Detail(name, readModel, time) is { } detail
+            ? Results.Json(detail, ApiJson.Options)
+            : Problems.NotFound($"no check named '{name}'");
     }
 
     private static int? Limit(HttpRequest request, RequestErrors errors, int fallback)
@@ -123,15 +124,12 @@ internal static class CheckEndpoints
         return null;
     }
 
-    private static async Task<bool> ExistsAsync(string name, EvaluatorLoop loop) =>
-        await loop.ExecuteAsync(e => e.Find(name) is not null).ConfigureAwait(false);
-
-    private static async Task<IResult> RunsAsync(HttpRequest request, string name, EvaluatorLoop loop, IVigilStore store)
+    private static async Task<IResult> RunsAsync(HttpRequest request, string name, ReadModel readModel, IVigilStore store)
     {
         var errors = new RequestErrors();
         var limit = Limit(request, errors, 50);
         if (errors.Any) return errors.ToProblem();
-        if (!await ExistsAsync(name, loop).ConfigureAwait(false)) return Problems.NotFound($"no check named '{name}'");
+        if (readModel.Find(name) is null) return Problems.NotFound($"no check named '{name}'");
         var runs = await store.GetRunsAsync(name, limit!.Value, request.HttpContext.RequestAborted).ConfigureAwait(false);
         return Results.Json(new { runs = runs.Select(RunJson) }, ApiJson.Options);
     }
@@ -171,7 +169,7 @@ internal static class CheckEndpoints
         return run is null ? (null, Problems.NotFound($"no run {Fields.Truncate(rid)} of '{name}'")) : (run, null);
     }
 
-    private static async Task<IResult> EventsAsync(HttpRequest request, string name, EvaluatorLoop loop, IVigilStore store)
+    private static async Task<IResult> EventsAsync(HttpRequest request, string name, ReadModel readModel, IVigilStore store)
     {
         var errors = new RequestErrors();
         var limit = Limit(request, errors, 100);
@@ -183,7 +181,7 @@ internal static class CheckEndpoints
         }
 
         if (errors.Any) return errors.ToProblem();
-        if (!await ExistsAsync(name, loop).ConfigureAwait(false)) return Problems.NotFound($"no check named '{name}'");
+        if (readModel.Find(name) is null) return Problems.NotFound($"no check named '{name}'");
         var events = await store.GetEventsAsync(name, limit!.Value, since, request.HttpContext.RequestAborted).ConfigureAwait(false);
         return Results.Json(new
         {

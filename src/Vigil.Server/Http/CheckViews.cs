@@ -27,24 +27,33 @@ internal sealed record CheckSettingsView(
 internal sealed record CheckDetail(
     CheckSummary Check, CheckSettingsView Settings, DateTimeOffset? StatusSince, DateTimeOffset? LastSuccessAt,
     DateTimeOffset? LastFailureAt, double? LastDurationS, int ConsecutiveFailures, int ConsecutiveSuccesses,
-    IReadOnlyList<RunView> OpenRuns, IReadOnlyList<LeaseView> Leases, IReadOnlyList<AlertView> Alerts);
+    IReadOnlyList<RunView> OpenRuns, IReadOnlyList<LeaseView> Leases, IReadOnlyList<AlertView> Alerts, string? Fault);
 
-/// <summary>Builds immutable views on the writer loop, so handlers never read state while it changes.</summary>
+/// <summary>Builds the API's views from a published snapshot: never from the writer's live state.</summary>
 internal static class CheckViews
 {
-    public static CheckSummary Summary(Evaluator e, CheckDefinition d, CheckState s, DateTimeOffset now) => new(
-        d.Name, d.Uuid, d.Kind.Text(), s.Status.Text(), s.Level.Text(), s.Started,
-        s.LastSignalAt, e.NextDeadlineOf(d.Name), e.NextExpected(d.Name),
-        s.DataTs, s.DataTs is { } ts ? Math.Round((now - ts).TotalSeconds, 3) : null, d.Tags, d.Severity.Text(), d.ManagedBy.Text(),
-        s.Flapping, $"/ping/{d.Uuid}");
+    public static CheckSummary Summary(CheckSnapshot snapshot, DateTimeOffset now)
+    {
+        var (d, s) = (snapshot.Definition, snapshot.State);
+        return new(
+            d.Name, d.Uuid, d.Kind.Text(), s.Status.Text(), snapshot.Level.Text(), s.Started,
+            s.LastSignalAt, snapshot.NextDeadline, snapshot.NextExpected,
+            s.DataTs, s.DataTs is { } ts ? Math.Round((now - ts).TotalSeconds, 3) : null, d.Tags, d.Severity.Text(), d.ManagedBy.Text(),
+            s.Flapping, $"/ping/{d.Uuid}");
+    }
 
-    public static CheckDetail Detail(Evaluator e, CheckDefinition d, CheckState s, DateTimeOffset now) => new(
-        Summary(e, d, s, now),
-        Settings(d),
-        s.StatusSince, s.LastSuccessAt, s.LastFailureAt, s.LastDurationSeconds, s.ConsecutiveFailures, s.ConsecutiveSuccesses,
-        [.. s.OpenRuns.Select(r => new RunView(r.Rid, r.StartedAt, r.Deadline, r.Holder))],
-        [.. s.Leases.Select(l => new LeaseView(l.Holder, l.FencingToken, l.AcquiredAt, l.ExpiresAt, l.Rid))],
-        [.. s.Alerts.Where(a => a.Value.Firing).Select(a => new AlertView(a.Key, a.Value.Severity.Text(), a.Value.Since, a.Value.Reason, a.Value.Notified))]);
+    public static CheckDetail Detail(CheckSnapshot snapshot, DateTimeOffset now)
+    {
+        var (d, s) = (snapshot.Definition, snapshot.State);
+        return new(
+            Summary(snapshot, now),
+            Settings(d),
+            s.StatusSince, s.LastSuccessAt, s.LastFailureAt, s.LastDurationSeconds, s.ConsecutiveFailures, s.ConsecutiveSuccesses,
+            [.. s.OpenRuns.Select(r => new RunView(r.Rid, r.StartedAt, r.Deadline, r.Holder))],
+            [.. s.Leases.Select(l => new LeaseView(l.Holder, l.FencingToken, l.AcquiredAt, l.ExpiresAt, l.Rid))],
+            [.. s.Alerts.Where(a => a.Value.Firing).Select(a => new AlertView(a.Key, a.Value.Severity.Text(), a.Value.Since, a.Value.Reason, a.Value.Notified))],
+            snapshot.Fault);
+    }
 
     public static CheckSettingsView Settings(CheckDefinition d) => new(
         d.Every?.TotalSeconds, d.Cron, d.Tz, d.Grace.TotalSeconds, d.MaxRuntime?.TotalSeconds, d.MinInterval?.TotalSeconds,

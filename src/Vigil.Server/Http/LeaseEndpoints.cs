@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vigil.Domain.Commands;
 using Vigil.Domain.Evaluation;
 using Vigil.Domain.Security;
 using Vigil.Server.Engine;
@@ -39,11 +40,7 @@ internal static class LeaseEndpoints
         else if (body.Holder.Length > 200) errors.Add("holder", "must be at most 200 characters");
         if (errors.Any) return errors.ToProblem();
 
-        var result = await loop.ExecuteAsync(e =>
-        {
-            var effectiveTtl = ttl ?? e.Find(name)?.Definition.EffectiveMaxRuntime ?? TimeSpan.Zero;
-            return e.AcquireLease(name, effectiveTtl, body.Holder!, rid, dataTs);
-        }).ConfigureAwait(false);
+        var result = await loop.SubmitAsync(new AcquireLeaseCommand(name, ttl, body.Holder!, rid, dataTs)).ConfigureAwait(false);
         return result.Status switch
         {
             AcquireStatus.Granted => Results.Json(new
@@ -91,7 +88,7 @@ internal static class LeaseEndpoints
         var dataTs = Fields.Instant(body.DataTs, "data_ts", errors);
         if (errors.Any) return errors.ToProblem();
 
-        var result = await loop.ExecuteAsync(e => e.RenewLease(name, body.Token!, ttl, dataTs)).ConfigureAwait(false);
+        var result = await loop.SubmitAsync(new RenewLeaseCommand(name, body.Token!, ttl, dataTs)).ConfigureAwait(false);
         return result.Status switch
         {
             LeaseCallStatus.Ok => Results.Json(new { expires_at = result.ExpiresAt }, ApiJson.Options),
@@ -123,7 +120,7 @@ internal static class LeaseEndpoints
         var limit = settings.Ping.BodyLimit;
         var log = body.Log is { Length: var length } text && length > limit ? text[^limit..] : body.Log;
         var message = body.Message is { Length: > 1000 } m ? m[..1000] : body.Message;
-        var status = await loop.ExecuteAsync(e => e.ReleaseLease(name, body.Token!, outcome, body.ExitCode, message, log, log != body.Log, dataTs)).ConfigureAwait(false);
+        var status = await loop.SubmitAsync(new ReleaseLeaseCommand(name, body.Token!, outcome, body.ExitCode, message, log, log != body.Log, dataTs)).ConfigureAwait(false);
         return status switch
         {
             LeaseCallStatus.Ok => Results.Json(new { released = true }, ApiJson.Options),

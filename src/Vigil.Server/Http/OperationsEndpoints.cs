@@ -6,14 +6,17 @@ using Vigil.Server.Security;
 
 namespace Vigil.Server.Http;
 
-/// <summary>Liveness, readiness and overall health.</summary>
+/// <summary>Liveness, readiness and overall health. None of them enters the writer loop.</summary>
 internal static class OperationsEndpoints
 {
+    /// <summary>At most this many checks are listed by name in health; the counts cover all of them.</summary>
+    public const int MaxListedChecks = 1000;
+
     internal sealed record Component(string Kind, string Name, string Level, string Reason);
 
     public static void MapOperations(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok")).WithTags("Operations");
+        app.MapGet("/healthz", Live).WithTags("Operations");
         app.MapGet("/readyz", ReadyAsync).WithTags("Operations");
         app.MapGet("/api/v1/health", HealthAsync).RequireScope(Scope.Read).WithTags("Operations");
         app.MapGet("/", () => Results.Content(
@@ -23,11 +26,17 @@ internal static class OperationsEndpoints
             .ExcludeFromDescription();
     }
 
+    /// <summary>200 while the process can do its job; a dead writer loop is not life, whatever the process says.</summary>
+    private static IResult Live(EvaluatorLoop loop) =>
+        loop.Running
+            ? Results.Text("ok")
+            : Results.Text("not alive: the writer loop is not running" + (loop.Fault is { } fault ? $" ({fault})" : ""), statusCode: StatusCodes.Status503ServiceUnavailable);
+
     private static async Task<IResult> ReadyAsync(EvaluatorLoop loop, IVigilStore store, TimeProvider time, HttpContext ctx)
     {
         if (!loop.Running)
         {
-            return Results.Text("not ready: the evaluator is not running", statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Results.Text("not ready: the evaluator is not running" + (loop.Fault is { } f ? $" ({f})" : ""), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         if (loop.Fault is { } fault)
@@ -52,22 +61,38 @@ internal static class OperationsEndpoints
         return Results.Text("ready");
     }
 
-    private static async Task<IResult> HealthAsync(EvaluatorLoop loop, IVigilStore store, TimeProvider time, HttpContext ctx)
+    private static async Task<IResult> HealthAsync(EvaluatorLoop loop, ReadModel readModel, IVigilStore store, TimeProvider time, HttpContext ctx)
     {
-        var components = await loop.ExecuteAsync(e => e.Checks
-            .Where(c => c.State.Level != Level.Ok)
-            .OrderBy(c => c.Definition.Name, StringComparer.Ordinal)
-            .Select(c => new Component("check", c.Definition.Name, c.State.Level.Text(),
-                string.Join("; ", c.State.Alerts.Where(a => a.Value.Firing).Select(a => $"{a.Key}: {a.Value.Reason}"))))
-            .ToList()).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var components = new List<Component>
+        {
+            new("vigil", "evaluator", loop.Fault is null && loop.Running ? "ok" : "critical",
+                loop.Fault ?? (loop.Running ? $"running, {loop.QueueLength} command(s) waiting" : "not running")),
+        };
 
-        components.Insert(0, new Component("vigil", "evaluator", loop.Fault is null ? "ok" : "critical", loop.Fault ?? "running"));
         var (pending, oldest, _) = await store.GetOutboxStatsAsync(ctx.RequestAborted).ConfigureAwait(false);
-        var backlog = oldest is { } o ? time.GetUtcNow() - o : TimeSpan.Zero;
-        var outboxLevel = backlog > TimeSpan.FromMinutes(10) ? "warning" : "ok";
-        components.Insert(1, new Component("vigil", "outbox", outboxLevel,
+        var backlog = oldest is { } o ? now - o : TimeSpan.Zero;
+        components.Add(new Component("vigil", "outbox", backlog > TimeSpan.FromMinutes(10) ? "warning" : "ok",
             pending == 0 ? "nothing pending" : $"{pending} notification(s) pending, oldest {Math.Round(backlog.TotalSeconds)}s"));
+        foreach (var (obligation, fault) in readModel.Faults.TakeLast(20))
+        {
+            components.Add(new Component("vigil", "deadline", "critical", $"{obligation}: {fault}"));
+        }
+
+        var notOk = readModel.NotOk();
+        foreach (var check in notOk.Take(MaxListedChecks))
+        {
+            var reason = check.Fault ?? string.Join("; ", check.State.Alerts.Where(a => a.Value.Firing).Select(a => $"{a.Key}: {a.Value.Reason}"));
+            components.Add(new Component("check", check.Name, check.Level.Text(), reason));
+        }
+
+        if (notOk.Count > MaxListedChecks)
+        {
+            components.Add(new Component("vigil", "checks", "warning", $"and {notOk.Count - MaxListedChecks} more checks not ok (GET /api/v1/checks?level=critical lists them)"));
+        }
+
+        var (ok, warning, critical) = readModel.Counts;
         var level = components.Any(c => c.Level == "critical") ? "critical" : components.Any(c => c.Level == "warning") ? "warning" : "ok";
-        return Results.Json(new { level, mode = (string?)null, components }, ApiJson.Options);
+        return Results.Json(new { level, mode = (string?)null, counts = new { ok, warning, critical }, components }, ApiJson.Options);
     }
 }

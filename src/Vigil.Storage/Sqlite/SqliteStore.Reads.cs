@@ -56,7 +56,16 @@ public sealed partial class SqliteStore
             }
         }
 
-        return new StoredState(checks, keys, lastAlive);
+        long fencingHighWater = 0;
+        await using (var command = Command(connection, "SELECT value FROM meta WHERE key = $key;", ("$key", SqliteWriter.FencingHighWaterKey)))
+        {
+            if (await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is string text)
+            {
+                fencingHighWater = long.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return new StoredState(checks, keys, lastAlive, fencingHighWater);
     }
 
     public async Task PingAsync(CancellationToken ct)

@@ -111,6 +111,9 @@ internal sealed class SqliteWriter : IDisposable
 
     public const string LastAliveKey = "last_alive_at";
 
+    /// <summary>The highest fencing token ever issued, kept across deletes of checks.</summary>
+    public const string FencingHighWaterKey = "fencing_high_water";
+
     public void Commit(Changes changes)
     {
         var now = SqliteTime.ToText(_time.GetUtcNow());
@@ -209,6 +212,11 @@ internal sealed class SqliteWriter : IDisposable
         if (changes.AliveAt is { } alive)
         {
             _setMeta.Text(LastAliveKey).Instant(alive).Execute();
+        }
+
+        if (changes.FencingHighWater is { } fencing)
+        {
+            _setMeta.Text(FencingHighWaterKey).Text(fencing.ToString(System.Globalization.CultureInfo.InvariantCulture)).Execute();
         }
     }
 

@@ -1,4 +1,4 @@
-namespace Vigil.Cli;
+namespace Vigil.Server.Configuration;
 
 /// <summary>
 /// Calls back when the config file changes (written in place, or replaced by rename as editors do), once per
