@@ -159,9 +159,21 @@ public sealed class VigilClient : IDisposable
 
     public async Task<IReadOnlyList<CheckInfo>> ListChecksAsync(string? tag = null, CancellationToken ct = default)
     {
-        var url = "api/v1/checks" + (tag is null ? "" : "?tag=" + Uri.EscapeDataString(tag));
-        var json = await GetJsonAsync(url, ct).ConfigureAwait(false);
-        return json.GetProperty("checks").Deserialize<List<CheckInfo>>(Json) ?? [];
+        // The server pages its list; follow the cursor to the end so callers see every check.
+        var checks = new List<CheckInfo>();
+        string? cursor = null;
+        do
+        {
+            var query = new List<string>();
+            if (tag is not null) query.Add("tag=" + Uri.EscapeDataString(tag));
+            if (cursor is not null) query.Add("cursor=" + Uri.EscapeDataString(cursor));
+            var json = await GetJsonAsync("api/v1/checks" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), ct).ConfigureAwait(false);
+            checks.AddRange(json.GetProperty("checks").Deserialize<List<CheckInfo>>(Json) ?? []);
+            cursor = json.TryGetProperty("next_cursor", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+        while (cursor is not null);
+
+        return checks;
     }
 
     public Task<JsonElement> GetCheckAsync(string name, CancellationToken ct = default) =>

@@ -30,6 +30,12 @@ public sealed record VigilServerOptions
     /// <summary>Where reload outcomes are reported (a CLI prints them on stderr); default: the log.</summary>
     public Action<string>? ReportReload { get; init; }
 
+    /// <summary>Wraps the store the server opens: a seam for fault injection in tests (a store that refuses writes).</summary>
+    public Func<IVigilStore, IVigilStore>? WrapStore { get; init; }
+
+    /// <summary>How many commands may wait for the writer. The default is <see cref="EvaluatorLoop.DefaultQueueCapacity"/>.</summary>
+    public int? QueueCapacity { get; init; }
+
     /// <summary>How long a request may wait for the writer loop. The default is <see cref="EvaluatorLoop.DefaultCommandTimeout"/>.</summary>
     public TimeSpan? CommandTimeout { get; init; }
 }
@@ -68,6 +74,11 @@ public sealed class VigilServer : IAsyncDisposable
         options ??= new VigilServerOptions();
         var time = options.Time ?? TimeProvider.System;
         var store = StoreFactory.Create(settings, time);
+        if (options.WrapStore is { } wrap)
+        {
+            store = wrap(store);
+        }
+
         try
         {
             await store.OpenAsync(ct).ConfigureAwait(false);
@@ -228,7 +239,8 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddSingleton(options.Entropy ?? Entropy.Secure);
         services.AddSingleton<ReadModel>();
         services.AddSingleton(sp => new EvaluatorLoop(sp.GetRequiredService<IVigilStore>(), time, sp.GetRequiredService<Entropy>(), settings,
-            sp.GetRequiredService<ILogger<EvaluatorLoop>>(), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<ReadModel>())
+            sp.GetRequiredService<ILogger<EvaluatorLoop>>(), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<ReadModel>(),
+            options.QueueCapacity ?? EvaluatorLoop.DefaultQueueCapacity)
         {
             CommandTimeout = options.CommandTimeout ?? EvaluatorLoop.DefaultCommandTimeout,
         });

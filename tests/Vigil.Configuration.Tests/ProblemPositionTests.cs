@@ -21,6 +21,21 @@ public sealed class ProblemPositionTests
     }
 
     [Fact]
+    public void Grace_beyond_the_shared_limit_is_refused_at_its_value()
+    {
+        // The reproduced failure: this file used to pass, and the writer loop died on a DateTime overflow once the check was late.
+        var p = Assert.Single(TestConfig.Problems("""
+            checks:
+              forever:
+                every: 1s
+                grace: 3000000d
+            """));
+
+        TestConfig.At(p, 4, 12);
+        Assert.Equal("checks.forever.grace: must be at most 3650d (ten years)", p.Message);
+    }
+
+    [Fact]
     public void Unknown_top_level_section_is_reported()
     {
         var p = Assert.Single(TestConfig.Problems("serverr:\n  urls: http://x\n"));

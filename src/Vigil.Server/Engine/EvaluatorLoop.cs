@@ -28,16 +28,15 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
     /// <summary>The longest a request waits for the loop before it is answered 503. The default value is 30 seconds.</summary>
     public static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>How many commands may wait; past it requests are answered 503 with Retry-After. The value is 100,000.</summary>
-    public const int QueueCapacity = 100_000;
+    /// <summary>How many commands may wait; past it requests are answered 503 with Retry-After. The default value is 100,000.</summary>
+    public const int DefaultQueueCapacity = 100_000;
 
     /// <summary>Failed batches in a row after which the loop gives up and the process exits.</summary>
     public const int MaxConsecutiveFailures = 5;
 
     private const int MaxBatch = 4096;
 
-    private readonly Channel<PendingCommand> _commands = Channel.CreateBounded<PendingCommand>(
-        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<PendingCommand> _commands;
     private readonly IVigilStore _store;
     private readonly TimeProvider _time;
     private readonly Entropy _entropy;
@@ -56,8 +55,10 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
     private long _commandsExecuted;
 
     public EvaluatorLoop(IVigilStore store, TimeProvider time, Entropy entropy, ServerSettings settings, ILogger<EvaluatorLoop> log,
-        OutboxSignal outboxSignal, ReadModel readModel)
+        OutboxSignal outboxSignal, ReadModel readModel, int queueCapacity = DefaultQueueCapacity)
     {
+        QueueCapacity = queueCapacity;
+        _commands = Channel.CreateBounded<PendingCommand>(new BoundedChannelOptions(queueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _store = store;
         _time = time;
         _entropy = entropy;
@@ -73,6 +74,8 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
     /// <summary>The longest a request waits for its command. Real time, not the injected clock: it bounds how
     /// long a caller is kept waiting by a stuck loop, which a fake clock in a test must not stretch.</summary>
     public TimeSpan CommandTimeout { get; init; } = DefaultCommandTimeout;
+
+    public int QueueCapacity { get; }
 
     /// <summary>Null while healthy; otherwise why the loop cannot promise durability.</summary>
     public string? Fault { get; private set; }

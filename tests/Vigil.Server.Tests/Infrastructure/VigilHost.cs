@@ -21,8 +21,11 @@ internal sealed class VigilHost : IAsyncDisposable
     private readonly TempDir _dir;
     private readonly bool _ownsDir;
 
-    private VigilHost(TempDir dir, bool ownsDir, ServerSettings settings, FakeTimeProvider time)
+    private readonly Func<VigilServerOptions, VigilServerOptions>? _options;
+
+    private VigilHost(TempDir dir, bool ownsDir, ServerSettings settings, FakeTimeProvider time, Func<VigilServerOptions, VigilServerOptions>? options = null)
     {
+        _options = options;
         _dir = dir;
         _ownsDir = ownsDir;
         Settings = settings;
@@ -50,13 +53,14 @@ internal sealed class VigilHost : IAsyncDisposable
         Routes = [new Route { Receivers = [WebhookName] }],
     };
 
-    public static async Task<VigilHost> StartAsync(Func<ServerSettings, ServerSettings>? configure = null, TempDir? dir = null)
+    public static async Task<VigilHost> StartAsync(Func<ServerSettings, ServerSettings>? configure = null, TempDir? dir = null,
+        Func<VigilServerOptions, VigilServerOptions>? options = null)
     {
         var ownsDir = dir is null;
         dir ??= new TempDir();
         var settings = new ServerSettings { DataDirectory = dir.Path, Urls = "http://127.0.0.1:0", ShutdownTimeout = TimeSpan.FromSeconds(5) };
         settings = configure?.Invoke(settings) ?? settings;
-        var host = new VigilHost(dir, ownsDir, settings, new FakeTimeProvider(Epoch));
+        var host = new VigilHost(dir, ownsDir, settings, new FakeTimeProvider(Epoch), options);
         try
         {
             await host.StartServerAsync();
@@ -76,7 +80,7 @@ internal sealed class VigilHost : IAsyncDisposable
 
     private async Task StartServerAsync()
     {
-        Server = await VigilServer.StartAsync(Settings, new VigilServerOptions
+        var options = new VigilServerOptions
         {
             Time = Time,
             Random = new Random(42),
@@ -85,7 +89,8 @@ internal sealed class VigilHost : IAsyncDisposable
                 logging.ClearProviders();
                 logging.AddProvider(Logs);
             },
-        });
+        };
+        Server = await VigilServer.StartAsync(Settings, _options?.Invoke(options) ?? options);
         Http = new HttpClient { BaseAddress = new Uri(Server.Addresses[0].TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
         AdminKey = (await File.ReadAllTextAsync(Path.Combine(DataDirectory, "admin.key"))).Trim();
     }
@@ -119,6 +124,8 @@ internal sealed class VigilHost : IAsyncDisposable
     }
 
     internal EvaluatorLoop Loop => Server.Services.GetRequiredService<EvaluatorLoop>();
+
+    internal ReadModel ReadModel => Server.Services.GetRequiredService<ReadModel>();
 
     /// <summary>
     /// Moves the fake clock forward in steps shorter than the blind-span threshold, waiting after each step until

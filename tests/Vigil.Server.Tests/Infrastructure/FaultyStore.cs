@@ -1,0 +1,63 @@
+using Vigil.Domain.Evaluation;
+using Vigil.Domain.Notifications;
+using Vigil.Domain.Persistence;
+using Vigil.Domain.Security;
+
+namespace Vigil.Server.Tests.Infrastructure;
+
+/// <summary>The real store with switchable faults, as a disk that fills up or a database that goes away would
+/// cause: commits and loads can be made to throw. Everything else passes through.</summary>
+internal sealed class FaultyStore(IVigilStore inner) : IVigilStore
+{
+    /// <summary>How many of the next commits throw; -1 means every one.</summary>
+    public int FailCommits { get; set; }
+
+    public bool FailLoads { get; set; }
+
+    public int Commits { get; private set; }
+
+    public StoreCapabilities Capabilities => inner.Capabilities;
+
+    public string Describe() => inner.Describe();
+
+    public Task OpenAsync(CancellationToken ct) => inner.OpenAsync(ct);
+
+    public Task<StoredState> LoadAsync(CancellationToken ct) =>
+        FailLoads ? throw new IOException("injected: the store cannot be read") : inner.LoadAsync(ct);
+
+    public Task CommitAsync(Changes changes, CancellationToken ct)
+    {
+        if (FailCommits != 0)
+        {
+            if (FailCommits > 0) FailCommits--;
+            throw new IOException("injected: disk full");
+        }
+
+        Commits++;
+        return inner.CommitAsync(changes, ct);
+    }
+
+    public Task PingAsync(CancellationToken ct) => inner.PingAsync(ct);
+
+    public Task<IReadOnlyList<RunRecord>> GetRunsAsync(string check, int limit, CancellationToken ct) => inner.GetRunsAsync(check, limit, ct);
+
+    public Task<RunRecord?> GetRunAsync(string check, Guid rid, CancellationToken ct) => inner.GetRunAsync(check, rid, ct);
+
+    public Task<IReadOnlyList<CheckEvent>> GetEventsAsync(string check, int limit, DateTimeOffset? since, CancellationToken ct) =>
+        inner.GetEventsAsync(check, limit, since, ct);
+
+    public Task<IReadOnlyList<OutboxEntry>> GetDueOutboxAsync(DateTimeOffset now, int max, CancellationToken ct) => inner.GetDueOutboxAsync(now, max, ct);
+
+    public Task MarkDeliveredAsync(Guid outboxId, DateTimeOffset at, CancellationToken ct) => inner.MarkDeliveredAsync(outboxId, at, ct);
+
+    public Task MarkAttemptFailedAsync(Guid outboxId, int attempts, DateTimeOffset nextAttemptAt, string error, CancellationToken ct) =>
+        inner.MarkAttemptFailedAsync(outboxId, attempts, nextAttemptAt, error, ct);
+
+    public Task<(int Pending, DateTimeOffset? Oldest, DateTimeOffset? NextAttemptAt)> GetOutboxStatsAsync(CancellationToken ct) => inner.GetOutboxStatsAsync(ct);
+
+    public Task SaveKeyAsync(ApiKey key, CancellationToken ct) => inner.SaveKeyAsync(key, ct);
+
+    public Task<bool> RevokeKeyAsync(string name, DateTimeOffset at, CancellationToken ct) => inner.RevokeKeyAsync(name, at, ct);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
