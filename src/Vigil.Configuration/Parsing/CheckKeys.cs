@@ -22,9 +22,6 @@ internal static class CheckKeys
 
     public static readonly string[] ModeOverride = [.. Check.Where(k => k is not "kind" and not "uuid" and not "probe")];
 
-    public static readonly string[] Flapping = ["changes", "window"];
-    public static readonly string[] Keywords = ["success", "failure", "start"];
-
     public static readonly string[] ProbeKinds = ["http", "sql", "redis", "file", "ntp", "memory", "command", "prometheus"];
 
     public static IReadOnlyList<string> For(CheckScope scope) => scope switch

@@ -14,11 +14,7 @@ internal sealed partial class ConfigBuilder
         ["probe"] = CheckKind.Probe,
     };
 
-    private static readonly Dictionary<string, Severity> Severities = new(StringComparer.Ordinal)
-    {
-        ["critical"] = Severity.Critical,
-        ["warning"] = Severity.Warning,
-    };
+    private static readonly IReadOnlyDictionary<string, Severity> Severities = CheckSettings.Severities;
 
     private static readonly string[] ProbeOnlyKeys = ["probe", "warn_if", "critical_if", "unmeasurable"];
 
@@ -154,54 +150,7 @@ internal sealed partial class ConfigBuilder
             }
         }
 
-        if (r.Present("uuid") && r.String("uuid") is { } uuidText)
-        {
-            if (Guid.TryParse(uuidText, out var uuid) && uuid != Guid.Empty)
-            {
-                d = d with { Uuid = uuid };
-            }
-            else
-            {
-                _problems.Add(r.At("uuid"), $"{r.Sub("uuid")}: {Values.Show((YScalar)r.At("uuid"), false)} is not a UUID such as 5f3b1c2e-8d4a-4b6e-9c1f-2a7d3e9b0c11");
-            }
-        }
-
-        if (r.Present("every"))
-        {
-            d = d with { Every = r.Duration("every"), Cron = r.Present("cron") ? d.Cron : null };
-        }
-
-        if (r.Present("cron"))
-        {
-            d = d with { Cron = r.String("cron"), Every = r.Present("every") ? d.Every : null };
-        }
-
-        d = d with
-        {
-            Tz = r.String("tz") ?? d.Tz,
-            Grace = r.Duration("grace") ?? d.Grace,
-            MaxRuntime = r.Present("max_runtime") ? r.Duration("max_runtime") : d.MaxRuntime,
-            MinInterval = r.Present("min_interval") ? r.Duration("min_interval") : d.MinInterval,
-            MaxDataAge = r.Present("max_data_age") ? r.Duration("max_data_age") : d.MaxDataAge,
-            FailAfter = r.Int("fail_after") ?? d.FailAfter,
-            RecoverAfter = r.Int("recover_after") ?? d.RecoverAfter,
-            Concurrency = r.Int("concurrency") ?? d.Concurrency,
-            Severity = r.Choice("severity", Severities) ?? d.Severity,
-            Description = r.String("description") ?? d.Description,
-            Runbook = r.String("runbook") ?? d.Runbook,
-            Paused = r.Bool("paused") ?? d.Paused,
-            ManualResume = r.Bool("manual_resume") ?? d.ManualResume,
-        };
-
-        if (r.Read("flapping", CheckKeys.Flapping) is { } fr)
-        {
-            d = d with { Flapping = new FlappingSettings(fr.Int("changes") ?? d.Flapping.Changes, fr.Duration("window") ?? d.Flapping.Window) };
-        }
-
-        if (r.Strings("tags") is { } tags)
-        {
-            d = d with { Tags = [.. tags.Select(t => t.Value).Distinct(StringComparer.Ordinal)] };
-        }
+        d = CheckSettings.Apply(d, new YamlCheckSettings(r));
 
         if (r.Present("depends_on"))
         {
@@ -221,17 +170,6 @@ internal sealed partial class ConfigBuilder
             {
                 d = d with { Remediation = remediation.Value };
             }
-        }
-
-        if (r.Read("keywords", CheckKeys.Keywords) is { } kr)
-        {
-            var previous = d.Keywords;
-            List<string>? Words(string key) => kr.Strings(key)?.Select(w => w.Value).ToList();
-            var keywords = new KeywordFilters(
-                Words("success") ?? previous?.Success ?? [],
-                Words("failure") ?? previous?.Failure ?? [],
-                Words("start") ?? previous?.Start ?? []);
-            d = d with { Keywords = keywords.IsEmpty ? null : keywords };
         }
 
         ReadProbeKeys(d, r, scope);

@@ -95,6 +95,8 @@ public sealed record CheckDefinition
             if (value > CheckLimits.MaxCount) yield return (field, CheckLimits.CountProblem);
         }
 
+        if (Description is { Length: > 2000 }) yield return ("description", "must be at most 2000 characters");
+        if (Runbook is { Length: > 2000 }) yield return ("runbook", "must be at most 2000 characters");
         foreach (var tag in Tags)
         {
             if (string.IsNullOrWhiteSpace(tag) || tag.Length > 64) yield return ("tags", $"'{tag}' is not a tag: 1 to 64 characters");

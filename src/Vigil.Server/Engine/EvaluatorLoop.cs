@@ -203,7 +203,15 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
 
             if (wait > TimeSpan.Zero && !reader.TryPeek(out _))
             {
+                var wakeAt = now + wait;
                 using var timeout = new CancellationTokenSource(wait, _time);
+                if (_time.GetUtcNow() >= wakeAt)
+                {
+                    // The clock passed the wake-up time while the timer was being armed (a fake clock advanced by a
+                    // test, a suspended VM): the timer counts from the new time and would oversleep; look now.
+                    continue;
+                }
+
                 try
                 {
                     if (!await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))

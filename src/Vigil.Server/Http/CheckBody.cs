@@ -3,9 +3,15 @@ using Vigil.Domain.Checks;
 
 namespace Vigil.Server.Http;
 
-/// <summary>The body of <c>PUT /api/v1/checks/{name}</c>: the same keys as a check in vigil.yaml.</summary>
+/// <summary>
+/// The body of <c>PUT /api/v1/checks/{name}</c>: the same keys as a check in vigil.yaml, read by the same
+/// parser (<see cref="CheckSettings"/>) on top of the configured defaults. This record documents the shape
+/// in the OpenAPI document; parsing goes through <see cref="ToDefinition"/>.
+/// </summary>
 internal sealed record CheckBody
 {
+    public static readonly string[] Keys = [.. CheckSettings.Keys, "kind", "depends_on"];
+
     public string? Kind { get; init; }
     public string? Uuid { get; init; }
     public JsonElement? Every { get; init; }
@@ -32,56 +38,19 @@ internal sealed record CheckBody
 
     internal sealed record KeywordsBody(IReadOnlyList<string>? Success, IReadOnlyList<string>? Failure, IReadOnlyList<string>? Start);
 
-    /// <summary>Maps onto the configured defaults; every problem is added to <paramref name="errors"/>.</summary>
-    public CheckDefinition ToDefinition(string name, CheckDefinition defaults, RequestErrors errors)
+    /// <summary>Maps a JSON object onto the configured defaults; every problem is added to <paramref name="errors"/>.</summary>
+    public static CheckDefinition ToDefinition(JsonElement body, string name, CheckDefinition defaults, RequestErrors errors)
     {
-        var kind = CheckKind.Heartbeat;
-        if (Kind is "probe")
+        var source = new JsonCheckSettings(body, errors, Keys);
+        if (source.String("kind") is { } kind && kind != "heartbeat")
         {
-            errors.Add("kind", "probe checks are not available in this version yet");
-        }
-        else if (Kind is not null and not "heartbeat")
-        {
-            errors.Add("kind", $"'{Fields.Truncate(Kind)}' is not a kind: use heartbeat");
+            errors.Add("kind", kind == "probe" ? "probe checks are not available in this version yet" : $"'{Fields.Truncate(kind)}' is not a kind: use heartbeat");
         }
 
-        var severity = defaults.Severity;
-        if (Severity is not null && !EnumText.TryParseSeverity(Severity, out severity))
-        {
-            errors.Add("severity", $"'{Fields.Truncate(Severity)}' is not a severity: use critical or warning");
-        }
-
-        var definition = defaults with
-        {
-            Name = name,
-            Uuid = Fields.Uuid(Uuid, "uuid", errors) ?? Guid.Empty,
-            Kind = kind,
-            Every = Fields.Duration(Every, "every", errors) ?? (Cron is null ? defaults.Every : null),
-            Cron = Cron ?? (Every is null ? defaults.Cron : null),
-            Tz = Tz ?? defaults.Tz,
-            Grace = Fields.Duration(Grace, "grace", errors) ?? defaults.Grace,
-            MaxRuntime = Fields.Duration(MaxRuntime, "max_runtime", errors) ?? defaults.MaxRuntime,
-            MinInterval = Fields.Duration(MinInterval, "min_interval", errors) ?? defaults.MinInterval,
-            MaxDataAge = Fields.Duration(MaxDataAge, "max_data_age", errors) ?? defaults.MaxDataAge,
-            FailAfter = FailAfter ?? defaults.FailAfter,
-            RecoverAfter = RecoverAfter ?? defaults.RecoverAfter,
-            Flapping = Flapping is null ? defaults.Flapping : new FlappingSettings(
-                Flapping.Changes ?? defaults.Flapping.Changes,
-                Fields.Duration(Flapping.Window, "flapping.window", errors) ?? defaults.Flapping.Window),
-            Severity = severity,
-            Tags = Tags ?? defaults.Tags,
-            Description = Description ?? defaults.Description,
-            Runbook = Runbook ?? defaults.Runbook,
-            Paused = Paused ?? false,
-            ManualResume = ManualResume ?? defaults.ManualResume,
-            Concurrency = Concurrency ?? defaults.Concurrency,
-            DependsOn = DependsOn ?? [],
-            Keywords = Keywords is null ? defaults.Keywords : new KeywordFilters(Keywords.Success ?? [], Keywords.Failure ?? [], Keywords.Start ?? []),
-            ManagedBy = ManagedBy.Api,
-        };
-
-        if (Description is { Length: > 2000 }) errors.Add("description", "must be at most 2000 characters");
-        if (Runbook is { Length: > 2000 }) errors.Add("runbook", "must be at most 2000 characters");
+        var definition = CheckSettings.Apply(
+            defaults with { Name = name, Uuid = Guid.Empty, Kind = CheckKind.Heartbeat, Paused = false, DependsOn = [], ManagedBy = ManagedBy.Api },
+            source);
+        definition = definition with { DependsOn = source.Strings("depends_on") ?? [] };
         foreach (var (field, message) in definition.Validate())
         {
             errors.Add(field, message);

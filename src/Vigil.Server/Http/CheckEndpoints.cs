@@ -75,11 +75,12 @@ internal static class CheckEndpoints
 
     private static async Task<IResult> PutAsync(HttpContext ctx, string name, EvaluatorLoop loop, ReadModel readModel, ServerSettings settings, TimeProvider time)
     {
-        var (body, problem) = await JsonBody.ReadAsync<CheckBody>(ctx.Request).ConfigureAwait(false);
+        var (body, problem) = await JsonBody.ReadObjectAsync(ctx.Request).ConfigureAwait(false);
         if (problem is not null) return problem;
 
+        using var document = body!;
         var errors = new RequestErrors();
-        var definition = body!.ToDefinition(name, settings.Defaults, errors);
+        var definition = CheckBody.ToDefinition(document.RootElement, name, settings.Defaults, errors);
         if (errors.Any) return errors.ToProblem();
 
         var status = await loop.SubmitAsync(new UpsertCheckCommand(definition)).ConfigureAwait(false);

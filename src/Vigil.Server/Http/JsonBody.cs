@@ -32,6 +32,59 @@ internal static partial class JsonBody
         }
     }
 
+    /// <summary>Reads a body that must be a JSON object, checking every name and string is valid UTF-8 up front
+    /// (a document defers that until a value is read, which would be too late to answer 400).</summary>
+    public static async Task<(JsonDocument? Document, IResult? Problem)> ReadObjectAsync(HttpRequest request)
+    {
+        var (document, problem) = await ReadAsync<JsonDocument>(request).ConfigureAwait(false);
+        if (document is null)
+        {
+            return (null, problem);
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            return (null, Problems.Validation("$", "the body must be a JSON object"));
+        }
+
+        try
+        {
+            Walk(document.RootElement);
+            return (document, null);
+        }
+        catch (InvalidOperationException)
+        {
+            document.Dispose();
+            return (null, Problems.Validation("$", "is not valid UTF-8 JSON"));
+        }
+    }
+
+    private static void Walk(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    Walk(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    Walk(item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+        }
+    }
+
     private static string FieldOf(JsonException ex)
     {
         if (ex.Message is { } message && UnknownMember().Match(message) is { Success: true } m)
