@@ -227,13 +227,16 @@ public sealed class DiscordReceiver : IReceiver
         return sb.ToString();
     }
 
-    /// <summary>Backslash-escapes Discord markdown, so a description shows as written and cannot fake a link.</summary>
+    /// <summary>Backslash-escapes Discord markdown, so a description shows as written and cannot fake a link or a
+    /// mention; heading, list and quote markers only where they act, at the start of a line.</summary>
     internal static string Escape(string text)
     {
         var sb = new StringBuilder(text.Length + 8);
-        foreach (var c in text)
+        for (var i = 0; i < text.Length; i++)
         {
-            if (c is '\\' or '*' or '_' or '~' or '`' or '|' or '>' or '[' or ']' or '(' or ')' or '#' or '-' or '<' or '@')
+            var c = text[i];
+            var lineStart = i == 0 || text[i - 1] == '\n';
+            if (c is '\\' or '*' or '_' or '~' or '`' or '|' or '[' or ']' or '<' or '@' || (lineStart && c is '#' or '-' or '>'))
             {
                 sb.Append('\\');
             }
