@@ -33,7 +33,9 @@ class Sink:
         meta = {
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
-            "tls": session.ssl is not None,
+            # STARTTLS sets session.ssl; implicit TLS (SMTPS) shows on the transport.
+            "tls": session.ssl is not None
+            or (server.transport is not None and server.transport.get_extra_info("ssl_object") is not None),
             "user": auth.login.decode() if isinstance(auth, LoginPassword) else None,
         }
         with open(base + ".json.tmp", "w") as f:
@@ -61,7 +63,8 @@ def main():
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == a.user and auth_data.password.decode() == a.password
-        return AuthResult(success=ok)
+        # handled=False: aiosmtpd itself answers 535 to a failed login.
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
     kwargs = {}
     if a.user:
