@@ -83,13 +83,18 @@ internal sealed partial class ConfigBuilder
             "file" => Require(r, "path", "the file to append alerts to") && r.String("path") is { } path ? new FileReceiver(name, ResolvePath(path)) : null,
             "telegram" => ReadTelegram(name, r),
             "email" => ReadEmail(name, r),
-            "discord" => Require(r, "webhook_url", "the channel's webhook URL") && r.Url("webhook_url", secret: true) is { } discord
-                ? new DiscordReceiver(name, new Secret(discord.OriginalString)) { ApiUrl = r.Url("api_url") }
-                : null,
-            _ => Require(r, "webhook_url", "the channel's webhook URL") && r.Url("webhook_url", secret: true) is { } slack
-                ? new SlackReceiver(name, new Secret(slack.OriginalString)) { ApiUrl = r.Url("api_url") }
-                : null,
+            "discord" => ReadChatWebhook(r) is { } discord ? new DiscordReceiver(name, discord.Url) { ApiUrl = discord.Api } : null,
+            _ => ReadChatWebhook(r) is { } slack ? new SlackReceiver(name, slack.Url) { ApiUrl = slack.Api } : null,
         };
+    }
+
+    /// <summary>Discord and Slack: the webhook URL (a secret) and api_url, each read so both can report a problem.</summary>
+    private (Secret Url, Uri? Api)? ReadChatWebhook(MappingReader r)
+    {
+        var api = r.Url("api_url");
+        return Require(r, "webhook_url", "the channel's webhook URL") && r.Url("webhook_url", secret: true) is { } url
+            ? (new Secret(url.OriginalString), api)
+            : null;
     }
 
     private bool Require(MappingReader r, string key, string what)
