@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Vigil.Receivers;
 
 /// <summary>
-/// Which parts of a split Telegram message the Bot API already accepted, by idempotency key, so a retry after a
+/// Which parts of a split Telegram message the Bot API already accepted, by receiver and idempotency key, so a retry after a
 /// failed later part sends only what is missing. The parts are kept as first rendered, so a retry cannot cut the
 /// text differently. Kept in memory only: after a restart a partly sent message is sent again from its first part
 /// (at least once, like every delivery). Bounded: the oldest entries go first.

@@ -56,7 +56,9 @@ public sealed class TelegramReceiver : IReceiver
     public async Task<DeliveryResult> DeliverAsync(OutgoingMessage message, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        var (parts, sent) = _progress.Begin(message.IdempotencyKey, () => HtmlSplitter.Pack(MessageText.HtmlSections(message, now), MaxMessageLength));
+        // Per receiver: one notification sent to two Telegram receivers carries the same idempotency key.
+        var key = Name + "\n" + message.IdempotencyKey;
+        var (parts, sent) = _progress.Begin(key, () => HtmlSplitter.Pack(MessageText.HtmlSections(message, now), MaxMessageLength));
         for (var i = sent; i < parts.Count; i++)
         {
             var failure = await SendPartAsync(parts[i], ct).ConfigureAwait(false);
@@ -66,10 +68,10 @@ public sealed class TelegramReceiver : IReceiver
                 return failure with { Error = $"telegram receiver '{Name}': {failure.Error}{which}" };
             }
 
-            _progress.Accepted(message.IdempotencyKey, i + 1);
+            _progress.Accepted(key, i + 1);
         }
 
-        _progress.Done(message.IdempotencyKey);
+        _progress.Done(key);
         return DeliveryResult.Ok;
     }
 
