@@ -97,6 +97,24 @@ public sealed class TelegramReceiverTests
     }
 
     [Fact]
+    public async Task A_partly_sent_message_on_one_receiver_does_not_make_another_skip_parts()
+    {
+        // The same notification goes to two Telegram receivers with the same idempotency key; chat 1 fails at part 2.
+        await using var api = await FakeApi.StartAsync((r, n) => n == 2 ? new Reply(500, """{"ok":false,"error_code":500,"description":"Internal"}""") : new Reply(200, Ok));
+        var progress = new TelegramProgress();
+        var message = Samples.Digest(60);
+        var first = new TelegramReceiver("tg-a", new TelegramOptions(Token, "1") { ApiUrl = new Uri(api.BaseUrl) }, Clients.Http(), Samples.Clock(), progress);
+        var second = new TelegramReceiver("tg-b", new TelegramOptions(Token, "2") { ApiUrl = new Uri(api.BaseUrl) }, Clients.Http(), Samples.Clock(), progress);
+
+        Assert.False((await first.DeliverAsync(message, CancellationToken.None)).Delivered);
+        Assert.True((await second.DeliverAsync(message, CancellationToken.None)).Delivered);
+
+        var toSecond = api.Requests.Where(r => r.Json.GetProperty("chat_id").GetString() == "2").Select(r => r.Json.GetProperty("text").GetString()!).ToList();
+        Assert.StartsWith("<b>60 issues need attention, 1 resolved</b>", toSecond[0], StringComparison.Ordinal);
+        Assert.Contains("DOWN: job-059<", toSecond[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_429_gives_parameters_retry_after_as_the_retry_hint()
     {
         await using var api = await FakeApi.StartAsync((_, _) => new Reply(429,
