@@ -47,5 +47,12 @@ public sealed record PingSettings
     public CheckDefinition AutoCreate { get; init; } = new() { Name = "auto", Every = TimeSpan.FromDays(1), Grace = TimeSpan.FromHours(1) };
 }
 
-/// <summary>A receiver as the server builds it. Only webhook and file deliver in this version.</summary>
-public sealed record ReceiverSettings(string Name, string Kind, string? Url = null, string? Secret = null, string? Path = null);
+/// <summary>A receiver as the server builds it: <see cref="Options"/> when built from the config; a webhook or file
+/// receiver may still be given by <c>Url</c>/<c>Secret</c>/<c>Path</c> alone.</summary>
+public sealed record ReceiverSettings(string Name, string Kind, string? Url = null, string? Secret = null, string? Path = null)
+{
+    public Vigil.Receivers.ReceiverOptions? Options { get; init; }
+
+    /// <summary>Never the URL, secret or options: they may hold tokens.</summary>
+    public override string ToString() => $"{Kind} receiver '{Name}'";
+}

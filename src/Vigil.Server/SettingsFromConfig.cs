@@ -1,12 +1,13 @@
 using Vigil.Configuration;
 using Vigil.Configuration.Receivers;
+using R = Vigil.Receivers;
 
 namespace Vigil.Server;
 
 /// <summary>
 /// Turns a validated vigil.yaml into what the server runs with, and lists what the file asks for that this
 /// version does not do yet. Vigil refuses such a file rather than silently ignoring part of it: an operator
-/// who declares a Telegram receiver must not believe alerts reach Telegram.
+/// who declares a failover receiver must not believe alerts reach it when the primary fails.
 /// </summary>
 public static class SettingsFromConfig
 {
@@ -16,20 +17,12 @@ public static class SettingsFromConfig
         var receivers = new List<ReceiverSettings>();
         foreach (var (name, receiver) in config.Receivers)
         {
-            switch (receiver)
+            if (receiver is EmailReceiver { ApiUrl: not null })
             {
-                case WebhookReceiver webhook:
-                    if (webhook.Format != WebhookFormat.Vigil) unsupported.Add($"receivers.{name}.webhook.format: only the vigil format is available in this version");
-                    if (webhook.Headers.Count > 0) unsupported.Add($"receivers.{name}.webhook.headers: not available in this version yet");
-                    receivers.Add(new ReceiverSettings(name, "webhook", Url: webhook.Url.ToString(), Secret: webhook.SigningSecret?.Reveal()));
-                    break;
-                case FileReceiver file:
-                    receivers.Add(new ReceiverSettings(name, "file", Path: file.Path));
-                    break;
-                default:
-                    unsupported.Add($"receivers.{name}: {receiver.Kind} receivers are not available in this version yet (webhook and file are)");
-                    break;
+                unsupported.Add($"receivers.{name}.email.api_url: sending through an HTTP mail API is not available in this version yet; use smtp: host:port");
             }
+
+            receivers.Add(Receiver(name, receiver));
         }
 
         for (var i = 0; i < config.RouteSettings.Count; i++)
@@ -78,5 +71,51 @@ public static class SettingsFromConfig
             ConfigPath = config.SourcePath,
         };
         return (settings, unsupported);
+    }
+
+    /// <summary>What the receiver layer needs to build <paramref name="receiver"/>; secrets revealed here and only here.</summary>
+    private static ReceiverSettings Receiver(string name, ReceiverConfig receiver) => receiver switch
+    {
+        WebhookReceiver webhook => new ReceiverSettings(name, "webhook", Url: webhook.Url.ToString(), Secret: webhook.SigningSecret?.Reveal())
+        {
+            Options = new R.WebhookOptions(webhook.Url.ToString(), webhook.SigningSecret?.Reveal())
+            {
+                Format = webhook.Format == WebhookFormat.Alertmanager ? R.WebhookFormat.Alertmanager : R.WebhookFormat.Vigil,
+                Headers = webhook.Headers.ToDictionary(h => h.Key, h => h.Value.Reveal(), StringComparer.OrdinalIgnoreCase),
+                Timeout = webhook.Timeout,
+            },
+        },
+        FileReceiver file => new ReceiverSettings(name, "file", Path: file.Path) { Options = new R.FileReceiverOptions(file.Path) },
+        TelegramReceiver telegram => new ReceiverSettings(name, "telegram")
+        {
+            Options = new R.TelegramOptions(telegram.Token.Reveal(), telegram.ChatId) { ApiUrl = telegram.ApiUrl, MessageThreadId = telegram.MessageThreadId },
+        },
+        DiscordReceiver discord => new ReceiverSettings(name, "discord") { Options = new R.DiscordOptions(AtApiUrl(discord.WebhookUrl.Reveal(), discord.ApiUrl)) },
+        SlackReceiver slack => new ReceiverSettings(name, "slack") { Options = new R.SlackOptions(AtApiUrl(slack.WebhookUrl.Reveal(), slack.ApiUrl)) },
+        EmailReceiver email => new ReceiverSettings(name, "email")
+        {
+            Options = new R.EmailOptions(email.SmtpHost, email.SmtpPort, email.From, email.To)
+            {
+                Tls = email.Tls switch { EmailTls.Tls => R.EmailTls.Tls, EmailTls.None => R.EmailTls.None, _ => R.EmailTls.StartTls },
+                Username = email.Username,
+                Password = email.Password?.Reveal(),
+                TlsVerify = email.TlsVerify,
+                CaFile = email.CaFile,
+                Timeout = email.Timeout ?? R.EmailOptions.DefaultTimeout,
+            },
+        },
+        _ => throw new ArgumentException($"unknown receiver kind {receiver.Kind}", nameof(receiver)),
+    };
+
+    /// <summary><c>api_url</c> replaces the scheme, host and port of a chat webhook URL (a self-hosted or test endpoint).</summary>
+    private static string AtApiUrl(string webhookUrl, Uri? apiUrl)
+    {
+        if (apiUrl is null)
+        {
+            return webhookUrl;
+        }
+
+        var builder = new UriBuilder(webhookUrl) { Scheme = apiUrl.Scheme, Host = apiUrl.Host, Port = apiUrl.Port };
+        return builder.Uri.ToString();
     }
 }

@@ -10,9 +10,9 @@ internal sealed partial class ConfigBuilder
     private static readonly string[] ReceiverKinds = ["webhook", "file", "telegram", "discord", "slack", "email"];
     private static readonly string[] WebhookKeys = ["url", "secret", "format", "headers", "timeout"];
     private static readonly string[] FileKeys = ["path"];
-    private static readonly string[] TelegramKeys = ["token", "chat_id", "api_url"];
+    private static readonly string[] TelegramKeys = ["token", "chat_id", "api_url", "message_thread_id"];
     private static readonly string[] ChatWebhookKeys = ["webhook_url", "api_url"];
-    private static readonly string[] EmailKeys = ["smtp", "tls", "username", "password", "from", "to", "api_url"];
+    private static readonly string[] EmailKeys = ["smtp", "tls", "tls_verify", "ca_file", "timeout", "username", "password", "from", "to", "api_url"];
     private static readonly string[] RouteKeys = ["match", "receivers", "failover", "group_wait", "group_interval", "repeat_interval", "continue"];
     private static readonly string[] MatchKeys = ["check", "tags", "severity", "alerts"];
     private static readonly string[] LimitKeys = ["rate"];
@@ -83,13 +83,18 @@ internal sealed partial class ConfigBuilder
             "file" => Require(r, "path", "the file to append alerts to") && r.String("path") is { } path ? new FileReceiver(name, ResolvePath(path)) : null,
             "telegram" => ReadTelegram(name, r),
             "email" => ReadEmail(name, r),
-            "discord" => Require(r, "webhook_url", "the channel's webhook URL") && r.Url("webhook_url", secret: true) is { } discord
-                ? new DiscordReceiver(name, new Secret(discord.OriginalString)) { ApiUrl = r.Url("api_url") }
-                : null,
-            _ => Require(r, "webhook_url", "the channel's webhook URL") && r.Url("webhook_url", secret: true) is { } slack
-                ? new SlackReceiver(name, new Secret(slack.OriginalString)) { ApiUrl = r.Url("api_url") }
-                : null,
+            "discord" => ReadChatWebhook(r) is { } discord ? new DiscordReceiver(name, discord.Url) { ApiUrl = discord.Api } : null,
+            _ => ReadChatWebhook(r) is { } slack ? new SlackReceiver(name, slack.Url) { ApiUrl = slack.Api } : null,
         };
+    }
+
+    /// <summary>Discord and Slack: the webhook URL (a secret) and api_url, each read so both can report a problem.</summary>
+    private (Secret Url, Uri? Api)? ReadChatWebhook(MappingReader r)
+    {
+        var api = r.Url("api_url");
+        return Require(r, "webhook_url", "the channel's webhook URL") && r.Url("webhook_url", secret: true) is { } url
+            ? (new Secret(url.OriginalString), api)
+            : null;
     }
 
     private bool Require(MappingReader r, string key, string what)
@@ -134,7 +139,10 @@ internal sealed partial class ConfigBuilder
         var token = Require(r, "token", "the bot token") ? r.String("token", secret: true) : null;
         var chat = Require(r, "chat_id", "the chat to post to") ? r.String("chat_id") : null;
         var api = r.Url("api_url");
-        return token is null || chat is null ? null : new TelegramReceiver(name, new Secret(token), chat) { ApiUrl = api ?? TelegramReceiver.DefaultApiUrl };
+        var thread = r.Int("message_thread_id", min: 1);
+        return token is null || chat is null
+            ? null
+            : new TelegramReceiver(name, new Secret(token), chat) { ApiUrl = api ?? TelegramReceiver.DefaultApiUrl, MessageThreadId = thread };
     }
 
     private EmailReceiver? ReadEmail(string name, MappingReader r)
@@ -146,6 +154,18 @@ internal sealed partial class ConfigBuilder
         var username = r.String("username");
         var password = r.String("password", secret: true);
         var api = r.Url("api_url");
+        var tlsVerify = r.Bool("tls_verify") ?? true;
+        var timeout = r.PositiveDuration("timeout");
+        var caFile = r.String("ca_file") is { } ca ? ResolvePath(ca) : null;
+        if (caFile is not null && !File.Exists(caFile))
+        {
+            _problems.Add(r.At("ca_file"), $"{r.Sub("ca_file")}: no file at {caFile}");
+        }
+
+        if (username is not null && password is null)
+        {
+            _problems.Add(r.At("username"), $"{r.Sub("password")}: a username needs a password (use ${{NAME}} to take it from the environment)");
+        }
         if (to is { Count: 0 })
         {
             _problems.Add(r.At("to"), $"{r.Sub("to")}: give at least one recipient");
@@ -186,6 +206,9 @@ internal sealed partial class ConfigBuilder
             Username = username,
             Password = password is null ? null : new Secret(password),
             ApiUrl = api,
+            TlsVerify = tlsVerify,
+            CaFile = caFile,
+            Timeout = timeout,
         };
     }
 

@@ -6,4 +6,7 @@ public sealed record TelegramReceiver(string Name, Secret Token, string ChatId) 
 
     public override string Kind => "telegram";
     public Uri ApiUrl { get; init; } = DefaultApiUrl;
+
+    /// <summary>The forum topic of a supergroup to post in; null: the chat itself.</summary>
+    public long? MessageThreadId { get; init; }
 }

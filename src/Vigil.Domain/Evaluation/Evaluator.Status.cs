@@ -130,6 +130,7 @@ public sealed partial class Evaluator
             Runbook = def.Runbook,
             Description = def.Description,
             Tags = def.Tags,
+            LastGoodAt = e.State.LastSuccessAt,
         });
     }
 

@@ -22,6 +22,10 @@ public sealed record Notification
     public string? Description { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = [];
 
+    /// <summary>The check's last successful signal before this notification, when known: a message tells people
+    /// how long the job has really been quiet, which <see cref="Since"/> (when the alert fired) does not.</summary>
+    public DateTimeOffset? LastGoodAt { get; init; }
+
     public const string Firing = "firing";
     public const string Resolved = "resolved";
 }

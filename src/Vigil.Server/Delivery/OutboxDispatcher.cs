@@ -71,7 +71,7 @@ internal sealed class OutboxDispatcher(
         var receiver = receivers.Find(entry.Receiver);
         var result = receiver is null
             ? Receivers.DeliveryResult.Failed($"no receiver named '{entry.Receiver}' is configured")
-            : await receiver.DeliverAsync(entry, ct).ConfigureAwait(false);
+            : await receiver.DeliverAsync(Receivers.OutgoingMessage.Single(entry, receivers.PublicUrl), ct).ConfigureAwait(false);
         var now = time.GetUtcNow();
         if (result.Delivered)
         {

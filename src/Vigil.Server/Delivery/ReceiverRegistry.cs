@@ -9,7 +9,9 @@ internal sealed class ReceiverRegistry
 
     private readonly IHttpClientFactory _httpClients;
     private readonly TimeProvider _time;
+    private readonly TelegramProgress _telegramProgress = new();
     private volatile Dictionary<string, IReceiver> _receivers = new(StringComparer.Ordinal);
+    private volatile string? _publicUrl;
 
     public ReceiverRegistry(ServerSettings settings, IHttpClientFactory httpClients, TimeProvider time)
     {
@@ -26,20 +28,24 @@ internal sealed class ReceiverRegistry
         var receivers = new Dictionary<string, IReceiver>(StringComparer.Ordinal);
         foreach (var receiver in settings.Receivers)
         {
-            IReceiver? built = receiver.Kind switch
+            ReceiverOptions? options = receiver.Options ?? receiver.Kind switch
             {
-                "webhook" => new WebhookReceiver(receiver.Name, new WebhookOptions(receiver.Url!, receiver.Secret, settings.PublicUrl), httpClients.CreateClient(HttpClientName), time),
-                "file" => new FileReceiver(receiver.Name, receiver.Path!),
+                "webhook" => new WebhookOptions(receiver.Url!, receiver.Secret),
+                "file" => new FileReceiverOptions(receiver.Path!),
                 _ => null,
             };
-            if (built is not null)
+            if (options is not null)
             {
-                receivers[receiver.Name] = built;
+                receivers[receiver.Name] = ReceiverFactory.Create(receiver.Name, options, httpClients.CreateClient(HttpClientName), time, _telegramProgress);
             }
         }
 
+        _publicUrl = settings.PublicUrl;
         _receivers = receivers;
     }
 
     public IReceiver? Find(string name) => _receivers.GetValueOrDefault(name);
+
+    /// <summary><c>server.public_url</c>, for the dashboard links in messages.</summary>
+    public string? PublicUrl => _publicUrl;
 }
