@@ -14,7 +14,8 @@ internal sealed partial class ConfigBuilder
     private static readonly string[] ChatWebhookKeys = ["webhook_url", "api_url"];
     private static readonly string[] EmailKeys = ["smtp", "tls", "tls_verify", "ca_file", "timeout", "username", "password", "from", "to", "api_url"];
     private static readonly string[] RouteKeys = ["match", "receivers", "failover", "group_wait", "group_interval", "repeat_interval", "continue"];
-    private static readonly string[] MatchKeys = ["check", "tags", "severity", "alerts"];
+    /// <summary><c>alert</c> is the spec's key (one kind or a list); <c>alerts</c> is its older spelling, still read.</summary>
+    private static readonly string[] MatchKeys = ["check", "tags", "severity", "alert", "alerts"];
     private static readonly string[] LimitKeys = ["rate"];
     private static readonly string[] SilenceKeys = ["match", "cron", "tz", "duration", "reason"];
 
@@ -257,21 +258,25 @@ internal sealed partial class ConfigBuilder
         }
 
         var check = r.String("check");
-        if (check is not null && !CheckName.IsValid(check))
+        if (check is not null && !Domain.Notifications.CheckPattern.IsValid(check))
         {
-            _problems.Add(r.At("check"), $"{r.Sub("check")}: {CheckName.Problem(check)}");
+            _problems.Add(r.At("check"), $"{r.Sub("check")}: {CheckName.Problem(check)} (a name, or a glob such as harvest-* with * and ?)");
         }
 
         var alerts = new List<string>();
-        foreach (var (node, alert) in r.Strings("alerts") ?? [])
+        foreach (var key in new[] { "alert", "alerts" })
         {
-            if (AlertKinds.Contains(alert))
+            var given = r.Node(key) is YScalar { IsNull: false } one ? [(one, one.Value)] : r.Strings(key) ?? [];
+            foreach (var (node, alert) in given)
             {
-                alerts.Add(alert);
-            }
-            else
-            {
-                _problems.Add(node, $"{r.Sub("alerts")}: '{alert}' is not an alert kind{Suggestions.DidYouMean(alert, AlertKinds)} (kinds: {string.Join(", ", AlertKinds)})");
+                if (AlertKinds.Contains(alert))
+                {
+                    alerts.Add(alert);
+                }
+                else
+                {
+                    _problems.Add(node, $"{r.Sub(key)}: '{alert}' is not an alert kind{Suggestions.DidYouMean(alert, AlertKinds)} (kinds: {string.Join(", ", AlertKinds)})");
+                }
             }
         }
 

@@ -9,4 +9,8 @@ public sealed class AlertState
     public DateTimeOffset Since { get; set; }
     public string Reason { get; set; } = "";
     public Severity Severity { get; set; }
+
+    /// <summary>Why the change people are owed is being held back (a silence, a maintenance window, a
+    /// dependency that is down), or null. Shown on the API; the notification is sent when the reason ends.</summary>
+    public string? HeldBack { get; set; }
 }

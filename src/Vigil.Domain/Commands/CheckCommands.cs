@@ -26,10 +26,21 @@ public sealed record PauseCheckCommand(string Check, bool Pause, string Reason =
     protected internal override bool ApplyTo(Evaluator evaluator) => Pause ? evaluator.Pause(Check, Reason) : evaluator.Resume(Check);
 }
 
-/// <summary>The config file's checks, at start or on reload: all of them apply, or none.</summary>
-public sealed record ApplyConfigChecksCommand(IReadOnlyList<CheckDefinition> Checks) : EvaluatorCommand<ConfigApplyResult>
+/// <summary>The config file's checks (and maintenance windows, when given), at start or on reload: all of it
+/// applies, or none.</summary>
+public sealed record ApplyConfigChecksCommand(IReadOnlyList<CheckDefinition> Checks, IReadOnlyList<Notifications.MaintenanceWindow>? Windows = null)
+    : EvaluatorCommand<ConfigApplyResult>
 {
     public override string Kind => "config_apply";
 
-    protected internal override ConfigApplyResult ApplyTo(Evaluator evaluator) => evaluator.ApplyConfigChecks(Checks);
+    protected internal override ConfigApplyResult ApplyTo(Evaluator evaluator)
+    {
+        var result = evaluator.ApplyConfigChecks(Checks);
+        if (Windows is not null)
+        {
+            evaluator.SetMaintenanceWindows(Windows);
+        }
+
+        return result;
+    }
 }

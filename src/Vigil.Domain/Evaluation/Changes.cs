@@ -13,6 +13,9 @@ public sealed class Changes
     public Dictionary<(string Check, Guid Rid), RunRecord> Runs { get; } = [];
     public List<Notification> Notifications { get; } = [];
     public List<OutboxEntry> Outbox { get; } = [];
+
+    /// <summary>Silences added or expired (upserted by id).</summary>
+    public List<Silence> Silences { get; } = [];
     public DateTimeOffset? AliveAt { get; set; }
 
     /// <summary>Obligations whose handling threw and was set aside in this batch: the loop logs them as critical.
@@ -24,7 +27,7 @@ public sealed class Changes
 
     public bool IsEmpty =>
         Checks.Count == 0 && DeletedChecks.Count == 0 && Events.Count == 0 && Runs.Count == 0
-        && Notifications.Count == 0 && Outbox.Count == 0 && AliveAt is null && FencingHighWater is null;
+        && Notifications.Count == 0 && Outbox.Count == 0 && Silences.Count == 0 && AliveAt is null && FencingHighWater is null;
 
     internal void Touch(CheckDefinition definition, CheckState state)
     {
@@ -55,6 +58,7 @@ public sealed class Changes
 
         Notifications.AddRange(command.Notifications);
         Outbox.AddRange(command.Outbox);
+        Silences.AddRange(command.Silences);
         if (command.AliveAt is { } alive && (AliveAt is null || alive > AliveAt)) AliveAt = alive;
         if (command.FencingHighWater is { } fencing && (FencingHighWater is null || fencing > FencingHighWater)) FencingHighWater = fencing;
     }

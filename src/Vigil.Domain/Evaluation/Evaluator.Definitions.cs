@@ -107,9 +107,15 @@ public sealed partial class Evaluator
         }
 
         if (entry.Definition.ManagedBy == ManagedBy.Ping) _autoCreated--;
+        var wasDown = entry.State.Status == CheckStatus.Down;
         Unregister(entry);
         _changes.Checks.Remove(name);
         _changes.DeletedChecks.Add(name);
+        if (wasDown)
+        {
+            ReleaseHeldBack(now, name);
+        }
+
         return DeleteStatus.Deleted;
     }
 

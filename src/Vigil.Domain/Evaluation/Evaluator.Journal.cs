@@ -12,6 +12,11 @@ public sealed partial class Evaluator
         public int AutoCreated { get; } = autoCreated;
         public Dictionary<CheckEntry, (CheckDefinition Definition, CheckState State, string? Fault)> Saved { get; } = [];
         public List<CheckEntry> Created { get; } = [];
+
+        /// <summary>Copied only when a command changes them (rare), so a ping pays nothing for them.</summary>
+        public Dictionary<Guid, Notifications.Silence>? Silences { get; set; }
+        public IReadOnlyList<Notifications.MaintenanceWindow>? Windows { get; set; }
+        public HashSet<string>? HeldBack { get; set; }
     }
 
     private Journal? _journal;
@@ -60,6 +65,25 @@ public sealed partial class Evaluator
 
     private void Created(CheckEntry entry) => _journal?.Created.Add(entry);
 
+    /// <summary>Call before changing the silences or the windows: the journal keeps the previous set.</summary>
+    private void BeforeMutesChange()
+    {
+        if (_journal is { Silences: null } journal)
+        {
+            journal.Silences = new Dictionary<Guid, Notifications.Silence>(_silences);
+            journal.Windows = _windows;
+        }
+    }
+
+    /// <summary>Call before changing the set of checks with held-back notifications.</summary>
+    private void BeforeHeldBackChange()
+    {
+        if (_journal is { HeldBack: null } journal)
+        {
+            journal.HeldBack = new HashSet<string>(_heldBack, StringComparer.Ordinal);
+        }
+    }
+
     private void Rollback(Journal journal)
     {
         foreach (var entry in journal.Created)
@@ -79,6 +103,23 @@ public sealed partial class Evaluator
 
         _fencingHighWater = journal.FencingHighWater;
         _autoCreated = journal.AutoCreated;
+        if (journal.HeldBack is { } heldBack)
+        {
+            _heldBack.Clear();
+            _heldBack.UnionWith(heldBack);
+        }
+
+        if (journal.Silences is { } silences)
+        {
+            _silences.Clear();
+            foreach (var (id, silence) in silences)
+            {
+                _silences[id] = silence;
+            }
+
+            _windows = journal.Windows ?? _windows;
+            ScheduleMuteClock();
+        }
     }
 
     private void Unregister(CheckEntry entry)

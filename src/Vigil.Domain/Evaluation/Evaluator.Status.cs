@@ -17,6 +17,11 @@ public sealed partial class Evaluator
         s.Status = status;
         s.StatusSince = now;
         Record(e, EventTypes.Status, $"{from.Text()} → {status.Text()}: {reason}", now);
+        if (from == CheckStatus.Down && _heldBack.Count > 0)
+        {
+            // Checks that depend on this one may have alerts held back because it was down.
+            ReleaseHeldBack(now, e.Definition.Name);
+        }
 
         // Flapping counts real flips between healthy and down, not the way through grace: up → grace → up
         // (a job that is routinely a little late) is no flip at all.
@@ -105,6 +110,7 @@ public sealed partial class Evaluator
     {
         if (alert.Notified == alert.Firing)
         {
+            alert.HeldBack = null;
             return;
         }
 
@@ -112,6 +118,14 @@ public sealed partial class Evaluator
         {
             return;
         }
+
+        if (Muted(e, alert.Severity, now) is { } why)
+        {
+            HoldBack(e, alert, why);
+            return;
+        }
+
+        alert.HeldBack = null;
 
         alert.Notified = alert.Firing;
         var def = e.Definition;

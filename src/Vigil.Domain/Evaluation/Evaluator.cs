@@ -73,6 +73,7 @@ public sealed partial class Evaluator
         _byUuid[definition.Uuid] = entry;
         _fencingHighWater = Math.Max(_fencingHighWater, state.FencingCounter);
         if (definition.ManagedBy == ManagedBy.Ping) _autoCreated++;
+        if (state.Alerts.Values.Any(a => a.HeldBack is not null)) _heldBack.Add(definition.Name);
         Reschedule(entry);
     }
 

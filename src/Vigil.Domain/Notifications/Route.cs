@@ -2,7 +2,8 @@ using Vigil.Domain.Checks;
 
 namespace Vigil.Domain.Notifications;
 
-/// <summary>Which alerts go to which receivers. An empty match matches everything.</summary>
+/// <summary>Which alerts go to which receivers. An empty match matches everything; <see cref="MatchCheck"/> is a
+/// name or a glob (<see cref="CheckPattern"/>); <see cref="Alerts"/> are alert kinds (config key <c>alert</c>).</summary>
 public sealed record Route
 {
     public string? MatchCheck { get; init; }
@@ -13,7 +14,7 @@ public sealed record Route
     public bool Continue { get; init; }
 
     public bool Matches(Notification n) =>
-        (MatchCheck is null || MatchCheck == n.Check)
+        (MatchCheck is null || CheckPattern.Matches(MatchCheck, n.Check))
         && (MatchSeverity is null || MatchSeverity == n.Severity)
         && (Alerts.Count == 0 || Alerts.Contains(n.Alert))
         && MatchTags.All(n.Tags.Contains);
