@@ -218,18 +218,25 @@ internal sealed partial class ConfigBuilder
             _problems.Add(r.Key("value")!, $"{r.Sub("value")}: applies to the value json: reads from the body; add json: (a JSONPath such as $.updated_at)");
         }
 
+        // Every key is read (and so checked) before deciding whether a definition can be built.
+        var method = ReadMethod(r);
+        var body = r.String("body");
+        var expectStatus = ReadExpectStatus(r);
+        var expectBody = ReadRegex(r, "expect_body");
+        var tlsVerify = r.Bool("tls_verify") ?? true;
+        var caFile = r.String("ca_file") is { } ca ? ResolvePath(ca) : null;
         return url is null ? null : new HttpProbeDefinition
         {
             Url = url,
-            Method = ReadMethod(r),
+            Method = method,
             Headers = headers,
-            Body = r.String("body"),
-            ExpectStatus = ReadExpectStatus(r),
-            ExpectBody = ReadRegex(r, "expect_body"),
+            Body = body,
+            ExpectStatus = expectStatus,
+            ExpectBody = expectBody,
             Json = json,
             Value = value ?? ValueKind.Number,
-            TlsVerify = r.Bool("tls_verify") ?? true,
-            CaFile = r.String("ca_file") is { } ca ? ResolvePath(ca) : null,
+            TlsVerify = tlsVerify,
+            CaFile = caFile,
         };
     }
 
@@ -298,14 +305,11 @@ internal sealed partial class ConfigBuilder
     {
         r.Required("host", "the host whose certificate is checked");
         var host = ReadHost(r, "host");
-        return host is null ? null : new TlsProbeDefinition
-        {
-            Host = host,
-            Port = r.Int("port", 1, 65535) ?? TlsProbeDefinition.DefaultPort,
-            ServerName = ReadHost(r, "server_name"),
-            CaFile = r.String("ca_file") is { } ca ? ResolvePath(ca) : null,
-            TlsVerify = r.Bool("tls_verify") ?? true,
-        };
+        var port = r.Int("port", 1, 65535) ?? TlsProbeDefinition.DefaultPort;
+        var serverName = ReadHost(r, "server_name");
+        var caFile = r.String("ca_file") is { } ca ? ResolvePath(ca) : null;
+        var tlsVerify = r.Bool("tls_verify") ?? true;
+        return host is null ? null : new TlsProbeDefinition { Host = host, Port = port, ServerName = serverName, CaFile = caFile, TlsVerify = tlsVerify };
     }
 
     private FileProbeDefinition? ReadFile(MappingReader r)
@@ -344,12 +348,13 @@ internal sealed partial class ConfigBuilder
             _problems.Add(r.At("query"), $"{r.Sub("query")}: is empty");
         }
 
+        var value = r.Choice("value", SqlValues) ?? ValueKind.Number;
         return query is null ? null : new SqlProbeDefinition
         {
             Sqlite = sqlite is null ? null : ResolvePath(sqlite),
             Postgres = postgres,
             Query = query,
-            Value = r.Choice("value", SqlValues) ?? ValueKind.Number,
+            Value = value,
         };
     }
 
