@@ -56,7 +56,7 @@ public static class Phrasing
     {
         QuantityUnit.Seconds => Duration(value),
         QuantityUnit.Bytes => Bytes(value),
-        QuantityUnit.Percent => Number(Math.Round(value, 1)) + "%",
+        QuantityUnit.Percent => Number(Math.Round(value, 1, MidpointRounding.AwayFromZero)) + "%",
         _ => Number(value),
     };
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Vigil.Domain.Probes.Definitions;
 
 /// <summary><c>file</c>: the file's modification time, or a timestamp or number read from it by JSONPath or
@@ -10,10 +12,13 @@ public sealed record FileProbeDefinition : ProbeDefinition
     public ValueKind Value { get; init; } = ValueKind.Number;
 
     /// <summary>True when <c>age</c> is the age of the file's modification time.</summary>
+    [JsonIgnore]
     public bool ReadsModificationTime => Json is null && Regex is null;
 
+    [JsonIgnore]
     public override string Kind => "file";
 
+    [JsonIgnore]
     public override IReadOnlyList<string> Quantities =>
         ReadsModificationTime ? [Quantity.Age, Quantity.Bytes]
         : Value == ValueKind.Timestamp ? [Quantity.Age, Quantity.Value, Quantity.Bytes]

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Vigil.Domain.Probes.Definitions;
 
 /// <summary><c>http</c>: one request; the status, the latency, optionally a value read from the JSON body,
@@ -27,8 +29,10 @@ public sealed record HttpProbeDefinition : ProbeDefinition
     /// <summary>PEM file of the certificates to trust instead of the system's.</summary>
     public string? CaFile { get; init; }
 
+    [JsonIgnore]
     public override string Kind => "http";
 
+    [JsonIgnore]
     public override IReadOnlyList<string> Quantities =>
     [
         Quantity.Status, Quantity.Latency,

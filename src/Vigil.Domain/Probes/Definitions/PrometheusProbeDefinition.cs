@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Vigil.Domain.Probes.Definitions;
 
 /// <summary><c>prometheus</c>: an instant query (<c>/api/v1/query</c>) that must return one sample.</summary>
@@ -8,7 +10,9 @@ public sealed record PrometheusProbeDefinition : ProbeDefinition
 
     public required string Query { get; init; }
 
+    [JsonIgnore]
     public override string Kind => "prometheus";
 
+    [JsonIgnore]
     public override IReadOnlyList<string> Quantities => [Quantity.Value];
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Vigil.Domain.Probes.Definitions;
 
 /// <summary><c>redis</c>: one read command (<c>get</c>, <c>hget</c>, <c>xlen</c>, <c>llen</c>).</summary>
@@ -14,8 +16,10 @@ public sealed record RedisProbeDefinition : ProbeDefinition
 
     public ValueKind Value { get; init; } = ValueKind.Number;
 
+    [JsonIgnore]
     public override string Kind => "redis";
 
+    [JsonIgnore]
     public override IReadOnlyList<string> Quantities =>
         Value == ValueKind.Timestamp ? [Quantity.Age, Quantity.Value, Quantity.Latency] : [Quantity.Value, Quantity.Latency];
 

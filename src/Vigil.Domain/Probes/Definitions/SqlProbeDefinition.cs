@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Vigil.Domain.Probes.Definitions;
 
 /// <summary><c>sql</c>: one query, on SQLite opened read-only or on PostgreSQL in a read-only transaction.
@@ -13,12 +15,15 @@ public sealed record SqlProbeDefinition : ProbeDefinition
     public required string Query { get; init; }
     public ValueKind Value { get; init; } = ValueKind.Number;
 
+    [JsonIgnore]
     public override string Kind => "sql";
 
+    [JsonIgnore]
     public override IReadOnlyList<string> Quantities =>
         Value == ValueKind.Timestamp ? [Quantity.Age, Quantity.Value, Quantity.Rows, Quantity.Latency] : [Quantity.Value, Quantity.Rows, Quantity.Latency];
 
     /// <summary>Names the database without its connection string, which may hold a password.</summary>
+    [JsonIgnore]
     public string Database => Sqlite is { } path ? System.IO.Path.GetFileName(path) : "PostgreSQL";
 
     public override string ToString() => $"sql on {(Sqlite ?? "postgres (connection string hidden)")}: {Query}";

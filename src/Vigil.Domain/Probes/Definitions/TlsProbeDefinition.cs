@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Vigil.Domain.Probes.Definitions;
 
 /// <summary><c>tls</c>: a TLS handshake; the days left on the server's certificate.</summary>
@@ -14,7 +16,9 @@ public sealed record TlsProbeDefinition : ProbeDefinition
     public string? CaFile { get; init; }
     public bool TlsVerify { get; init; } = true;
 
+    [JsonIgnore]
     public override string Kind => "tls";
 
+    [JsonIgnore]
     public override IReadOnlyList<string> Quantities => [Quantity.DaysLeft, Quantity.Latency];
 }
