@@ -1,6 +1,7 @@
 using Vigil.Configuration;
 using Vigil.Configuration.Receivers;
 using R = Vigil.Receivers;
+using Vigil.Domain.Checks;
 
 namespace Vigil.Server;
 
@@ -43,6 +44,7 @@ public static class SettingsFromConfig
         {
             if (check.DependsOn.Count > 0) unsupported.Add($"checks.{check.Name}.depends_on: not available in this version yet");
             if (check.Remediation is not null) unsupported.Add($"checks.{check.Name}.remediation: not available in this version yet");
+            if (check.Kind == CheckKind.Probe) unsupported.Add($"checks.{check.Name}.kind: probes are not available in this version yet; use kind: heartbeat (pings and leases) for now");
         }
 
         var settings = new ServerSettings

@@ -7,7 +7,7 @@ namespace Vigil.Configuration.Tests;
 public sealed class SectionTests
 {
     [Fact]
-    public void A_probe_check_is_refused_with_a_clear_message_and_still_fully_validated()
+    public void A_probe_check_is_fully_validated()
     {
         var problems = TestConfig.Problems("""
             checks:
@@ -20,11 +20,9 @@ public sealed class SectionTests
             """);
 
         Assert.Equal(4, problems.Count);
-        var kind = problems[0];
-        TestConfig.At(kind, 3, 11);
-        Assert.StartsWith("checks.internet.kind: probes are not available in this version yet", kind.Message, StringComparison.Ordinal);
-        Assert.Contains(problems, p => p.Message.StartsWith("checks.internet.probe: give exactly one of http, sql", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.Message.StartsWith("checks.internet.warn_if: 'latency >> 2s' is not a condition", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Message.StartsWith("checks.internet.probe: give exactly one of http, tcp", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Message.StartsWith("checks.internet.probe.ntp: missing servers", StringComparison.Ordinal));
+        TestConfig.At(TestConfig.Single(problems, "unknown operator '>>'"), 6, 23);
         Assert.Contains(problems, p => p.Message.StartsWith("checks.internet.unmeasurable: 'sometimes' is not one of critical, warning", StringComparison.Ordinal));
     }
 

@@ -1,5 +1,7 @@
 using Vigil.Configuration.Receivers;
 using Vigil.Domain.Checks;
+using Vigil.Domain.Probes;
+using Vigil.Domain.Probes.Definitions;
 
 namespace Vigil.Configuration.Tests;
 
@@ -189,7 +191,7 @@ public sealed class SpecExampleTests
     }
 
     [Fact]
-    public void Probe_checks_are_refused_at_their_kind_and_nothing_else_is_wrong()
+    public void The_spec_example_with_its_probe_checks_loads_with_typed_probe_definitions()
     {
         var yaml = HeartbeatPart.Replace("depends_on: [signal-router]", "depends_on: [internet]", StringComparison.Ordinal);
         yaml = yaml.Replace("""
@@ -206,21 +208,57 @@ public sealed class SpecExampleTests
                 probe:
                   sql:
                     sqlite: /srv/scanner/data/market_cache.db
-                    query: "SELECT max(updated_at) FROM cache_metadata"
-                    value: timestamp
+                    query: "SELECT max(updated_at) FROM cache_metadata WHERE key = 'watchlist'"
+                    value: timestamp           # timestamp | number | rows
                 warn_if: "age > 10m"
                 critical_if: "age > 15m"
+              harvest-redis:
+                kind: probe
+                every: 10s
+                probe: { redis: { connection: "localhost:6379", hget: ["quantum:harvest:proposal:BTCUSDT", "last_update_epoch"], value: timestamp } }
+                critical_if: "age > 30s"
+              schwab-refresh-token:
+                kind: probe
+                every: 1h
+                probe: { file: { path: /srv/scanner/schwab_client.json, json: "$.token.refresh_token_created_at", value: timestamp } }
+                warn_if: "age > 5d"            # 7-day token: warn two days ahead
+                critical_if: "age > 7d"
+              clock-skew:
+                kind: probe
+                every: 5m
+                probe: { ntp: { servers: [time.cloudflare.com, pool.ntp.org], timeout: 3s } }
+                warn_if: "skew > 2s"
+                severity: warning
+              worker-memory:
+                kind: probe
+                every: 1m
+                probe: { memory: { systemd_unit: market-data-worker.service } }   # or pid_file:, cgroup:
+                warn_if: "used_pct > 95"
 
             receivers:
               telegram-ops
             """, StringComparison.Ordinal);
 
-        var problems = TestConfig.Problems(yaml, Secrets);
+        var config = TestConfig.Valid(yaml, Secrets);
 
-        Assert.Equal(2, problems.Count);
-        Assert.All(problems, p => Assert.Contains("probes are not available in this version yet", p.Message, StringComparison.Ordinal));
-        Assert.StartsWith("checks.internet.kind:", problems[0].Message, StringComparison.Ordinal);
-        var kindLine = yaml.Split('\n').ToList().FindIndex(l => l.Contains("kind: probe", StringComparison.Ordinal)) + 1;
-        TestConfig.At(problems[0], kindLine, 11);
+        var probes = config.Checks.Where(c => c.Kind == CheckKind.Probe).ToDictionary(c => c.Name);
+        Assert.Equal(6, probes.Count);
+        var http = Assert.IsType<HttpProbeDefinition>(probes["internet"].Probe);
+        Assert.Equal((new Uri("https://api.coingecko.com/api/v3/ping"), TimeSpan.FromSeconds(5)), (http.Url, http.Timeout));
+        Assert.Equal([new StatusRange(200, 200)], http.ExpectStatus!);
+        var sql = Assert.IsType<SqlProbeDefinition>(probes["market-cache-fresh"].Probe);
+        Assert.Equal(("/srv/scanner/data/market_cache.db", ValueKind.Timestamp, ProbeDefinition.DefaultTimeout), (sql.Sqlite, sql.Value, sql.Timeout));
+        Assert.Equal(new Condition(Quantity.Age, ComparisonOperator.Greater, 600, "10m"), probes["market-cache-fresh"].WarnIf);
+        Assert.Equal(900, probes["market-cache-fresh"].CriticalIf!.Threshold);
+        var redis = Assert.IsType<RedisProbeDefinition>(probes["harvest-redis"].Probe);
+        Assert.Equal((RedisCommand.HGet, "quantum:harvest:proposal:BTCUSDT", "last_update_epoch"), (redis.Command, redis.Key, redis.Field));
+        var file = Assert.IsType<FileProbeDefinition>(probes["schwab-refresh-token"].Probe);
+        Assert.Equal("$.token.refresh_token_created_at", file.Json);
+        Assert.Equal(5 * 86_400, probes["schwab-refresh-token"].WarnIf!.Threshold);
+        var ntp = Assert.IsType<NtpProbeDefinition>(probes["clock-skew"].Probe);
+        Assert.Equal([new HostPort("time.cloudflare.com", 123), new HostPort("pool.ntp.org", 123)], ntp.Servers);
+        var memory = Assert.IsType<MemoryProbeDefinition>(probes["worker-memory"].Probe);
+        Assert.Equal((MemoryTarget.SystemdUnit, "market-data-worker.service"), (memory.Target, memory.Of));
+        Assert.All(probes.Values, p => Assert.Equal(Level.Critical, p.Unmeasurable));
     }
 }

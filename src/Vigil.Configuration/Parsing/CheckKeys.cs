@@ -22,7 +22,23 @@ internal static class CheckKeys
 
     public static readonly string[] ModeOverride = [.. Check.Where(k => k is not "kind" and not "uuid" and not "probe")];
 
-    public static readonly string[] ProbeKinds = ["http", "sql", "redis", "file", "ntp", "memory", "command", "prometheus"];
+    public static readonly string[] ProbeKinds = ["http", "tcp", "tls", "file", "sql", "redis", "ntp", "http_time", "memory", "command", "prometheus"];
+
+    /// <summary>The keys of each probe kind (spec/config.md, "Probes: every kind and its keys"); every kind takes timeout.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> ProbeKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["http"] = ["url", "method", "headers", "body", "expect_status", "expect_body", "json", "value", "tls_verify", "ca_file", "timeout"],
+        ["tcp"] = ["host", "port", "timeout"],
+        ["tls"] = ["host", "port", "server_name", "ca_file", "tls_verify", "timeout"],
+        ["file"] = ["path", "json", "regex", "value", "timeout"],
+        ["sql"] = ["sqlite", "postgres", "query", "value", "timeout"],
+        ["redis"] = ["connection", "get", "hget", "xlen", "llen", "value", "timeout"],
+        ["ntp"] = ["servers", "timeout"],
+        ["http_time"] = ["url", "json", "unit", "timeout"],
+        ["memory"] = ["systemd_unit", "pid_file", "pid", "cgroup", "timeout"],
+        ["command"] = ["run", "timeout"],
+        ["prometheus"] = ["url", "query", "timeout"],
+    };
 
     public static IReadOnlyList<string> For(CheckScope scope) => scope switch
     {

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Vigil.Configuration.Yaml;
 using Vigil.Domain.Checks;
 
@@ -6,8 +5,6 @@ namespace Vigil.Configuration.Parsing;
 
 internal sealed partial class ConfigBuilder
 {
-    private const string ProbesUnavailable = "probes are not available in this version yet; use kind: heartbeat (pings and leases) for now";
-
     private static readonly Dictionary<string, CheckKind> Kinds = new(StringComparer.Ordinal)
     {
         ["heartbeat"] = CheckKind.Heartbeat,
@@ -17,9 +14,6 @@ internal sealed partial class ConfigBuilder
     private static readonly IReadOnlyDictionary<string, Severity> Severities = CheckSettings.Severities;
 
     private static readonly string[] ProbeOnlyKeys = ["probe", "warn_if", "critical_if", "unmeasurable"];
-
-    [GeneratedRegex(@"^\s*(age|skew|value|rows|used_pct|latency|status|days_left)\s*(>=|<=|==|!=|>|<)\s*(\S+)\s*$", RegexOptions.CultureInvariant)]
-    private static partial Regex Condition();
 
     private CheckLayers ReadDefaults(MappingReader root)
     {
@@ -143,11 +137,9 @@ internal sealed partial class ConfigBuilder
         var d = definition;
         if (r.Present("kind") && r.Choice("kind", Kinds) is { } kind)
         {
+            // Probe checks are fully read here; vigil serve refuses them until the scheduler runs them
+            // (SettingsFromConfig), so vigil config check still validates every probe key.
             d = d with { Kind = kind };
-            if (kind == CheckKind.Probe)
-            {
-                _problems.Add(r.At("kind"), $"{r.Sub("kind")}: {ProbesUnavailable}");
-            }
         }
 
         d = CheckSettings.Apply(d, new YamlCheckSettings(r));
@@ -172,55 +164,7 @@ internal sealed partial class ConfigBuilder
             }
         }
 
-        ReadProbeKeys(d, r, scope);
-        return d;
-    }
-
-    /// <summary>Probes are not implemented yet: their keys are checked for shape only, so the problem list is
-    /// complete once they are.</summary>
-    private void ReadProbeKeys(CheckDefinition d, MappingReader r, CheckScope scope)
-    {
-        if (scope is CheckScope.Check or CheckScope.ModeOverride && d.Kind != CheckKind.Probe)
-        {
-            foreach (var key in ProbeOnlyKeys.Where(r.Present))
-            {
-                _problems.Add(r.Key(key)!, $"{r.Sub(key)}: only checks with kind: probe take {key}");
-            }
-        }
-
-        if (scope == CheckScope.Check && d.Kind == CheckKind.Probe && !r.Present("probe"))
-        {
-            _problems.Add(r.Mapping, $"{r.Path}: missing probe (what Vigil should measure: {string.Join(", ", CheckKeys.ProbeKinds)})");
-        }
-
-        if (r.Read("probe", CheckKeys.ProbeKinds) is { } pr)
-        {
-            var given = CheckKeys.ProbeKinds.Where(pr.Present).ToList();
-            if (given.Count != 1)
-            {
-                _problems.Add(given.Count == 0 ? pr.Mapping : pr.Key(given[1])!, $"{pr.Path}: give exactly one of {string.Join(", ", CheckKeys.ProbeKinds)}");
-            }
-
-            foreach (var kind in given)
-            {
-                pr.Map(kind);
-            }
-        }
-
-        foreach (var key in new[] { "warn_if", "critical_if" })
-        {
-            if (r.Node(key) is { } node && Values.Scalar(node, r.Sub(key), "a condition such as \"age > 10m\"", _problems) is { } s)
-            {
-                var match = Condition().Match(s.Value);
-                var literal = match.Success ? match.Groups[3].Value : "";
-                if (!match.Success || !(double.TryParse(literal, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _) || Domain.Time.Durations.TryParse(literal, out _, out _)))
-                {
-                    _problems.Add(s, $"{r.Sub(key)}: {Values.Show(s, false)} is not a condition; write QUANTITY OPERATOR LITERAL such as \"age > 10m\" (quantities: age, skew, value, rows, used_pct, latency, status, days_left; operators: > >= < <= == !=)");
-                }
-            }
-        }
-
-        r.Choice("unmeasurable", Severities);
+        return ReadProbeKeys(d, r, scope);
     }
 
     /// <summary>Maps <see cref="CheckDefinition.Validate"/> to positions. A field given in

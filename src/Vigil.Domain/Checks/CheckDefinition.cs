@@ -1,3 +1,5 @@
+using Vigil.Domain.Probes;
+using Vigil.Domain.Probes.Definitions;
 using Vigil.Domain.Time;
 
 namespace Vigil.Domain.Checks;
@@ -37,12 +39,22 @@ public sealed record CheckDefinition
     public KeywordFilters? Keywords { get; init; }
     public ManagedBy ManagedBy { get; init; } = ManagedBy.Api;
 
+    /// <summary>What a probe check measures (<c>probe:</c>); null for other checks.</summary>
+    public ProbeDefinition? Probe { get; init; }
+
+    public Condition? WarnIf { get; init; }
+    public Condition? CriticalIf { get; init; }
+
+    /// <summary>The level of a probe run that cannot measure (<c>unmeasurable</c>). The default value is critical.</summary>
+    public Level Unmeasurable { get; init; } = Level.Critical;
+
     public TimeSpan EffectiveMaxRuntime => MaxRuntime ?? Grace;
 
     /// <summary>Equal settings, comparing lists by content (a record compares them by reference, so the same
     /// file loaded twice would otherwise look changed on every start and every reload).</summary>
     public bool HasSameSettingsAs(CheckDefinition other) =>
-        this with { Tags = [], DependsOn = [], Keywords = null } == other with { Tags = [], DependsOn = [], Keywords = null }
+        this with { Tags = [], DependsOn = [], Keywords = null, Probe = null } == other with { Tags = [], DependsOn = [], Keywords = null, Probe = null }
+        && Equals(Probe, other.Probe)
         && Tags.SequenceEqual(other.Tags)
         && DependsOn.SequenceEqual(other.DependsOn)
         && SameKeywords(Keywords, other.Keywords);
@@ -101,6 +113,29 @@ public sealed record CheckDefinition
         {
             if (string.IsNullOrWhiteSpace(tag) || tag.Length > 64) yield return ("tags", $"'{tag}' is not a tag: 1 to 64 characters");
         }
+
+        if (Probe is { } probe)
+        {
+            if (WarnIf is { } w && ProbeConditionProblem(probe, w) is { } wp) yield return ("warn_if", wp);
+            if (CriticalIf is { } ci && ProbeConditionProblem(probe, ci) is { } cp) yield return ("critical_if", cp);
+        }
+    }
+
+    private static string? ProbeConditionProblem(ProbeDefinition probe, Condition condition)
+    {
+        if (probe.Quantities.Contains(condition.Quantity))
+        {
+            return null;
+        }
+
+        var hint = condition.Quantity switch
+        {
+            Quantity.Age when probe is HttpProbeDefinition or FileProbeDefinition or SqlProbeDefinition or RedisProbeDefinition => "; add value: timestamp to measure the age of the value read",
+            Quantity.Value when probe is HttpProbeDefinition => "; add json: to read a value from the body",
+            Quantity.DaysLeft when probe is HttpProbeDefinition => "; days_left needs an https:// url",
+            _ => "",
+        };
+        return $"'{condition}' names {condition.Quantity}, which this {probe.Kind} probe does not measure (it measures {string.Join(", ", probe.Quantities)}){hint}";
     }
 
     public string DescribeSchedule() => Every is { } e ? $"every {Durations.Format(e)}" : Cron is { } c ? $"cron '{c}' ({Tz})" : "no schedule";

@@ -1,0 +1,3 @@
+namespace Vigil.Domain.Probes;
+
+public enum ComparisonOperator { Greater, GreaterOrEqual, Less, LessOrEqual, Equal, NotEqual }
