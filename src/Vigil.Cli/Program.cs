@@ -12,6 +12,7 @@ root.Subcommands.Add(LeaseCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(ChecksCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
+root.Subcommands.Add(SilenceCommand.Create());
 root.Subcommands.Add(HealthCommand.Create());
 
 var parse = root.Parse(args);

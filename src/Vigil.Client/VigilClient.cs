@@ -229,6 +229,26 @@ public sealed class VigilClient : IDisposable
         await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Creates a silence: <c>{"match": {"check"?, "tags"?, "severity"?}, "starts_at"?, "ends_at" | "duration", "reason"}</c>.</summary>
+    public async Task<JsonElement> AddSilenceAsync(JsonObject silence, CancellationToken ct = default)
+    {
+        using var response = await PostAsync("api/v1/silences", silence, ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        return await ReadJsonAsync(response, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Pending and active silences, and the config's maintenance windows.</summary>
+    public Task<JsonElement> ListSilencesAsync(CancellationToken ct = default) => GetJsonAsync("api/v1/silences", ct);
+
+    /// <summary>Ends a silence now; what it held back and is still owed is sent.</summary>
+    public async Task<JsonElement> ExpireSilenceAsync(Guid id, CancellationToken ct = default)
+    {
+        using var request = Authorized(new HttpRequestMessage(HttpMethod.Delete, $"api/v1/silences/{id}"));
+        using var response = await SendAsync(request, ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        return await ReadJsonAsync(response, ct).ConfigureAwait(false);
+    }
+
     private async Task<JsonElement> GetJsonAsync(string url, CancellationToken ct)
     {
         using var request = Authorized(new HttpRequestMessage(HttpMethod.Get, url));

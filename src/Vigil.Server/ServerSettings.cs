@@ -28,6 +28,9 @@ public sealed record ServerSettings
     public IReadOnlyList<Route> Routes { get; init; } = [];
     public IReadOnlyList<ApiKey> ApiKeys { get; init; } = [];
 
+    /// <summary>The config's recurring silences (<c>silences:</c>).</summary>
+    public IReadOnlyList<Domain.Notifications.MaintenanceWindow> MaintenanceWindows { get; init; } = [];
+
     /// <summary>Where the config came from, for logs; null when running on defaults.</summary>
     public string? ConfigPath { get; init; }
 

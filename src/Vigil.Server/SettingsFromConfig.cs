@@ -35,14 +35,12 @@ public static class SettingsFromConfig
         }
 
         if (config.Limits.Count > 0) unsupported.Add("limits: receiver rate limits are not available in this version yet");
-        if (config.Silences.Count > 0) unsupported.Add("silences: not available in this version yet");
         if (config.Remediations.Count > 0) unsupported.Add("remediations: not available in this version yet");
         if (config.Breakers.Count > 0) unsupported.Add("breakers: not available in this version yet");
         if (config.Gates.Count > 0) unsupported.Add("gates: not available in this version yet");
         if (config.Metrics.Public) unsupported.Add("metrics.public: /metrics is not available in this version yet");
         foreach (var check in config.Checks)
         {
-            if (check.DependsOn.Count > 0) unsupported.Add($"checks.{check.Name}.depends_on: not available in this version yet");
             if (check.Remediation is not null) unsupported.Add($"checks.{check.Name}.remediation: not available in this version yet");
             if (check.Kind == CheckKind.Probe) unsupported.Add($"checks.{check.Name}.kind: probes are not available in this version yet; use kind: heartbeat (pings and leases) for now");
         }
@@ -69,6 +67,14 @@ public static class SettingsFromConfig
             Defaults = config.Defaults.Settings,
             Receivers = receivers,
             Routes = config.Routes,
+            MaintenanceWindows = [.. config.Silences.Select(w => new Domain.Notifications.MaintenanceWindow
+            {
+                Match = new Domain.Notifications.AlertMatcher { Check = w.Match.Check, Tags = w.Match.Tags, Severity = w.Match.Severity },
+                Cron = w.Cron,
+                Tz = w.Tz,
+                Duration = w.Duration,
+                Reason = w.Reason,
+            })],
             ApiKeys = [.. config.ApiKeys.Select(k => k.ToApiKey(now))],
             ConfigPath = config.SourcePath,
         };

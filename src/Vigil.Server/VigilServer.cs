@@ -145,7 +145,7 @@ public sealed class VigilServer : IAsyncDisposable
         var current = _app.Services.GetRequiredService<ServerSettings>();
         var receivers = _app.Services.GetRequiredService<ReceiverRegistry>();
         var keys = _app.Services.GetRequiredService<ApiKeyRegistry>();
-        var result = await _loop.ReloadAsync(next.ChecksFromConfig ? next.Checks : [], new Domain.Notifications.Router(next.Routes), () =>
+        var result = await _loop.ReloadAsync(next.ChecksFromConfig ? next.Checks : [], new Domain.Notifications.Router(next.Routes), next.MaintenanceWindows, () =>
         {
             receivers.Replace(next);
             keys.ReplaceConfigKeys(next.ApiKeys);
@@ -262,6 +262,7 @@ public sealed class VigilServer : IAsyncDisposable
         app.MapLeases();
         app.MapChecks();
         app.MapKeys();
+        app.MapSilences();
         return app;
     }
 

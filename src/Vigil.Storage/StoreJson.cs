@@ -18,6 +18,11 @@ internal static class StoreJson
 
     public static string Serialize(Notification notification) => JsonSerializer.Serialize(notification, StoreJsonContext.Default.Notification);
 
+    public static string Serialize(Silence silence) => JsonSerializer.Serialize(silence, StoreJsonContext.Default.Silence);
+
+    public static Silence ReadSilence(string json) =>
+        JsonSerializer.Deserialize(json, StoreJsonContext.Default.Silence) ?? throw Null(nameof(Silence));
+
     public static CheckDefinition ReadDefinition(string json) =>
         JsonSerializer.Deserialize(json, StoreJsonContext.Default.CheckDefinition) ?? throw Null(nameof(CheckDefinition));
 
@@ -44,4 +49,5 @@ internal static class StoreJson
 [JsonSerializable(typeof(CheckDefinition))]
 [JsonSerializable(typeof(CheckState))]
 [JsonSerializable(typeof(Notification))]
+[JsonSerializable(typeof(Silence))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -54,6 +54,10 @@ public sealed record StoredState(
     IReadOnlyList<(CheckDefinition Definition, CheckState State)> Checks,
     IReadOnlyList<ApiKey> Keys,
     DateTimeOffset? LastAliveAt,
-    long FencingHighWater = 0);
+    long FencingHighWater = 0)
+{
+    /// <summary>Silences that have not ended yet.</summary>
+    public IReadOnlyList<Silence> Silences { get; init; } = [];
+}
 
 public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -47,6 +47,7 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
     private readonly OutboxFanOut _fanOut;
     private readonly TaskCompletionSource<string> _fatal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Router _router;
+    private IReadOnlyList<MaintenanceWindow> _windows;
     private Evaluator _evaluator;
     private DateTimeOffset _lastWatched;
     private DateTimeOffset _lastAliveWritten;
@@ -68,6 +69,7 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         _readModel = readModel;
         _fanOut = new OutboxFanOut(entropy);
         _router = new Router(settings.Routes);
+        _windows = settings.MaintenanceWindows;
         _evaluator = NewEvaluator();
     }
 
@@ -127,8 +129,16 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
     public Task<T> SubmitAsync<T>(EvaluatorCommand<T> command) => SubmitAsync(new PendingCommand<T>(command));
 
     /// <summary>A reload: the checks, the router, receivers and keys take effect in one batch, or not at all.</summary>
-    public Task<ConfigApplyResult> ReloadAsync(IReadOnlyList<Domain.Checks.CheckDefinition> checks, Router router, Action afterCommit) =>
-        SubmitAsync(new PendingCommand<ConfigApplyResult>(new ApplyConfigChecksCommand(checks)) { Swap = new ConfigSwap(router, afterCommit) });
+    public Task<ConfigApplyResult> ReloadAsync(IReadOnlyList<Domain.Checks.CheckDefinition> checks, Router router,
+        IReadOnlyList<MaintenanceWindow> windows, Action afterCommit) =>
+        SubmitAsync(new PendingCommand<ConfigApplyResult>(new ApplyConfigChecksCommand(checks, windows))
+        {
+            Swap = new ConfigSwap(router, () =>
+            {
+                _windows = windows;
+                afterCommit();
+            }),
+        });
 
     private async Task<T> SubmitAsync<T>(PendingCommand<T> pending)
     {
@@ -397,6 +407,11 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
 
     private void Publish(Changes changes)
     {
+        if (changes.Silences.Count > 0)
+        {
+            _readModel.PublishSilences(_evaluator.Silences, _evaluator.MaintenanceWindows);
+        }
+
         if (changes.Checks.Count == 0 && changes.DeletedChecks.Count == 0 && changes.Faults.Count == 0)
         {
             return;
@@ -413,6 +428,7 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         var names = snapshots.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var gone = _readModel.List(null, int.MaxValue, _ => true).Page.Select(s => s.Name).Where(n => !names.Contains(n)).ToList();
         _readModel.Publish(snapshots, gone, []);
+        _readModel.PublishSilences(_evaluator.Silences, _evaluator.MaintenanceWindows);
     }
 
     private async Task<(Evaluator Evaluator, StoredState Stored)> LoadEvaluatorAsync(CancellationToken ct)
@@ -424,6 +440,14 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         {
             evaluator.Load(definition, state);
         }
+
+        foreach (var silence in stored.Silences)
+        {
+            evaluator.LoadSilence(silence);
+        }
+
+        evaluator.SetMaintenanceWindows(_windows);
+        evaluator.TakeChanges();
 
         return (evaluator, stored);
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Vigil.Domain.Checks;
 using Vigil.Domain.Evaluation;
+using Vigil.Domain.Notifications;
 
 namespace Vigil.Server.Engine;
 
@@ -19,7 +20,21 @@ internal sealed class ReadModel
     private readonly int[] _levels = new int[3];
     private volatile IReadOnlyList<(string Obligation, string Fault)> _faults = [];
 
+    private volatile IReadOnlyList<Silence> _silences = [];
+    private volatile IReadOnlyList<MaintenanceWindow> _windows = [];
+
     public int Count => _checks.Count;
+
+    /// <summary>Silences that had not ended at the last publish (a reader drops the ones that ended since).</summary>
+    public IReadOnlyList<Silence> Silences => _silences;
+
+    public IReadOnlyList<MaintenanceWindow> MaintenanceWindows => _windows;
+
+    public void PublishSilences(IReadOnlyList<Silence> silences, IReadOnlyList<MaintenanceWindow> windows)
+    {
+        _silences = silences;
+        _windows = windows;
+    }
 
     /// <summary>How many checks are at each level.</summary>
     public (int Ok, int Warning, int Critical) Counts =>

@@ -13,7 +13,8 @@ internal sealed record RunView(Guid Rid, DateTimeOffset StartedAt, DateTimeOffse
 
 internal sealed record LeaseView(string Holder, long FencingToken, DateTimeOffset AcquiredAt, DateTimeOffset ExpiresAt, Guid Rid);
 
-internal sealed record AlertView(string Alert, string Severity, DateTimeOffset Since, string Reason, bool Notified);
+/// <summary><c>held_back</c>: why people have not been told yet (a silence, a maintenance window, a dependency that is down).</summary>
+internal sealed record AlertView(string Alert, string Severity, DateTimeOffset Since, string Reason, bool Notified, string? HeldBack);
 
 internal sealed record FlappingView(int Changes, double WindowS);
 
@@ -51,7 +52,7 @@ internal static class CheckViews
             s.StatusSince, s.LastSuccessAt, s.LastFailureAt, s.LastDurationSeconds, s.ConsecutiveFailures, s.ConsecutiveSuccesses,
             [.. s.OpenRuns.Select(r => new RunView(r.Rid, r.StartedAt, r.Deadline, r.Holder))],
             [.. s.Leases.Select(l => new LeaseView(l.Holder, l.FencingToken, l.AcquiredAt, l.ExpiresAt, l.Rid))],
-            [.. s.Alerts.Where(a => a.Value.Firing).Select(a => new AlertView(a.Key, a.Value.Severity.Text(), a.Value.Since, a.Value.Reason, a.Value.Notified))],
+            [.. s.Alerts.Where(a => a.Value.Firing).Select(a => new AlertView(a.Key, a.Value.Severity.Text(), a.Value.Since, a.Value.Reason, a.Value.Notified, a.Value.HeldBack))],
             snapshot.Fault);
     }
 

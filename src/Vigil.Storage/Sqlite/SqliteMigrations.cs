@@ -93,6 +93,16 @@ internal static class SqliteMigrations
             value TEXT NOT NULL
         ) STRICT;
         """,
+
+        // 2: silences made through the API: the document, and when it stops muting (for loading the live ones).
+        """
+        CREATE TABLE silences (
+            id      TEXT NOT NULL PRIMARY KEY,
+            until   TEXT NOT NULL,
+            silence TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX ix_silences_until ON silences (until);
+        """,
     ];
 
     /// <summary>The schema version this build writes and understands.</summary>

@@ -65,7 +65,17 @@ public sealed partial class SqliteStore
             }
         }
 
-        return new StoredState(checks, keys, lastAlive, fencingHighWater);
+        var silences = new List<Silence>();
+        await using (var command = Command(connection, "SELECT id, silence FROM silences WHERE until > $now ORDER BY until;", ("$now", SqliteTime.ToText(_time.GetUtcNow()))))
+        await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                silences.Add(ReadDocument(reader, 0, 1, StoreJson.ReadSilence));
+            }
+        }
+
+        return new StoredState(checks, keys, lastAlive, fencingHighWater) { Silences = silences };
     }
 
     public async Task PingAsync(CancellationToken ct)

@@ -29,6 +29,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly RawStatement _insertNotification;
     private readonly RawStatement _insertOutbox;
     private readonly RawStatement _setMeta;
+    private readonly RawStatement _upsertSilence;
     private readonly RawStatement _markDelivered;
     private readonly RawStatement _markFailed;
     private readonly RawStatement _upsertKey;
@@ -89,6 +90,9 @@ internal sealed class SqliteWriter : IDisposable
             VALUES ($id, $notification_id, $receiver, $notification, $created_at, $attempts, $next_attempt_at, $last_error);
             """,
             "$id", "$notification_id", "$receiver", "$notification", "$created_at", "$attempts", "$next_attempt_at", "$last_error");
+        _upsertSilence = Prepare(
+            "INSERT INTO silences (id, until, silence) VALUES ($id, $until, $silence) ON CONFLICT (id) DO UPDATE SET until = excluded.until, silence = excluded.silence;",
+            "$id", "$until", "$silence");
         _setMeta = Prepare(
             "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
             "$key", "$value");
@@ -207,6 +211,11 @@ internal sealed class SqliteWriter : IDisposable
         {
             _insertOutbox.Id(entry.Id).Id(entry.NotificationId).Text(entry.Receiver).Text(StoreJson.Serialize(entry.Notification))
                 .Instant(entry.CreatedAt).Int(entry.Attempts).Instant(entry.NextAttemptAt).Text(entry.LastError).Execute();
+        }
+
+        foreach (var silence in changes.Silences)
+        {
+            _upsertSilence.Id(silence.Id).Instant(silence.Until).Text(StoreJson.Serialize(silence)).Execute();
         }
 
         if (changes.AliveAt is { } alive)
