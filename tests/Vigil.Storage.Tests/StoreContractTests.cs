@@ -59,6 +59,32 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Commit_Silences_AreLoadedUntilTheyEnd_AndTheLatestVersionWins()
+    {
+        var store = await OpenStoreAsync();
+        var live = new Domain.Notifications.Silence
+        {
+            Id = Guid.NewGuid(), Match = new Domain.Notifications.AlertMatcher { Check = "harvest-*", Tags = ["a"], Severity = Severity.Warning },
+            StartsAt = Time.GetUtcNow(), EndsAt = Time.GetUtcNow() + TimeSpan.FromHours(2), Reason = "deploy", CreatedBy = "ops", CreatedAt = Time.GetUtcNow(),
+        };
+        var ending = live with { Id = Guid.NewGuid(), EndsAt = Time.GetUtcNow() + TimeSpan.FromHours(3) };
+        var changes = new Changes();
+        changes.Silences.Add(live);
+        changes.Silences.Add(ending);
+        await store.CommitAsync(changes, Ct);
+        var expire = new Changes();
+        expire.Silences.Add(ending with { ExpiredAt = Time.GetUtcNow() + TimeSpan.FromMinutes(30), ExpiredBy = "ops" });
+        await store.CommitAsync(expire, Ct);
+
+        static string Show(Domain.Notifications.Silence s) =>
+            $"{s.Id} {s.Match.Check} {string.Join(",", s.Match.Tags)} {s.Match.Severity} {s.StartsAt:O} {s.EndsAt:O} {s.ExpiredAt:O} {s.ExpiredBy} {s.Reason} {s.CreatedBy}";
+        var expired = ending with { ExpiredAt = Time.GetUtcNow() + TimeSpan.FromMinutes(30), ExpiredBy = "ops" };
+        Assert.Equal([Show(expired), Show(live)], (await store.LoadAsync(Ct)).Silences.OrderBy(s => s.Until).Select(Show));
+        Time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal([Show(live)], (await store.LoadAsync(Ct)).Silences.Select(Show));
+    }
+
+    [Fact]
     public async Task Open_AgainAfterClose_KeepsDataAndDoesNotMigrateAgain()
     {
         var first = await OpenStoreAsync();
