@@ -27,6 +27,15 @@ public sealed class CheckState
     /// it was not watching.</summary>
     public DateTimeOffset? NotBefore { get; set; }
 
+    /// <summary>A probe check's latest judged result (<c>measurement</c> in the API); null before its first.</summary>
+    public Probes.Measurement? Measurement { get; set; }
+
+    /// <summary>When a probe check's next run is due; null means at once (a new check, or one to run again now).</summary>
+    public DateTimeOffset? NextProbeAt { get; set; }
+
+    /// <summary>The probe run asked for and not answered yet: a run still in flight is never started twice.</summary>
+    public ProbeInFlight? ProbeInFlight { get; set; }
+
     public bool Started => OpenRuns.Count > 0;
 
     public Level Level

@@ -44,5 +44,10 @@ public static class CheckStateCopy
         target.StatusChanges = [.. source.StatusChanges];
         target.Flapping = source.Flapping;
         target.NotBefore = source.NotBefore;
+
+        // Immutable records: shared, not copied.
+        target.Measurement = source.Measurement;
+        target.NextProbeAt = source.NextProbeAt;
+        target.ProbeInFlight = source.ProbeInFlight;
     }
 }

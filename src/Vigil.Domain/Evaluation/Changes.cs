@@ -25,9 +25,20 @@ public sealed class Changes
     /// <summary>Set when the highest fencing token ever issued grew; the store keeps it across deletes.</summary>
     public long? FencingHighWater { get; set; }
 
+    /// <summary>Probe runs that fell due: the loop hands them to the probe scheduler once this batch is durable
+    /// (never before, so a run is never started for a state that could still be rolled back).</summary>
+    public List<ProbeRequest> ProbeRequests { get; } = [];
+
+    /// <summary>Vigil's running mode changed in this batch: the hook the audit log takes its entry from.</summary>
+    public Modes.ModeChanged? ModeChanged { get; set; }
+
+    /// <summary>The mode chosen through the API, to persist: a restart keeps it unless VIGIL_MODE forces one.</summary>
+    public string? ChosenMode { get; set; }
+
     public bool IsEmpty =>
         Checks.Count == 0 && DeletedChecks.Count == 0 && Events.Count == 0 && Runs.Count == 0
-        && Notifications.Count == 0 && Outbox.Count == 0 && Silences.Count == 0 && AliveAt is null && FencingHighWater is null;
+        && Notifications.Count == 0 && Outbox.Count == 0 && Silences.Count == 0 && AliveAt is null && FencingHighWater is null
+        && ProbeRequests.Count == 0 && ModeChanged is null && ChosenMode is null;
 
     internal void Touch(CheckDefinition definition, CheckState state)
     {
@@ -61,6 +72,9 @@ public sealed class Changes
         Silences.AddRange(command.Silences);
         if (command.AliveAt is { } alive && (AliveAt is null || alive > AliveAt)) AliveAt = alive;
         if (command.FencingHighWater is { } fencing && (FencingHighWater is null || fencing > FencingHighWater)) FencingHighWater = fencing;
+        ProbeRequests.AddRange(command.ProbeRequests);
+        ModeChanged = command.ModeChanged ?? ModeChanged;
+        ChosenMode = command.ChosenMode ?? ChosenMode;
     }
 
     internal void Run(RunRecord run) => Runs[(run.Check, run.Rid)] = run;

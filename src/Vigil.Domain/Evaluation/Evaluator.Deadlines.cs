@@ -98,6 +98,15 @@ public sealed partial class Evaluator
         {
             switch (obligation)
             {
+                case CheckEntry { Definition.Kind: CheckKind.Probe } probe:
+                    // A probe runs now; only a run in flight across the span is dropped and asked for again.
+                    if (Enter(probe).State.ProbeInFlight is not null)
+                    {
+                        RerunProbe(probe, now, "Vigil was not watching");
+                        Touch(probe);
+                    }
+
+                    continue;
                 case CheckEntry entry:
                     Enter(entry);
                     var grace = entry.Definition.Grace > StartupGrace ? entry.Definition.Grace : StartupGrace;
@@ -130,18 +139,35 @@ public sealed partial class Evaluator
         return moved;
     }
 
-    private enum DeadlineKind { Late, Down, RunOverdue, LeaseExpiry, DataStale, FlappingEnd }
+    private enum DeadlineKind { Late, Down, RunOverdue, LeaseExpiry, DataStale, FlappingEnd, ProbeDue, ProbeLost }
 
     private readonly record struct Deadline(DeadlineKind Kind, DateTimeOffset At, object? Target);
 
     private static DateTimeOffset? NextExpected(CheckEntry e) =>
-        e.Schedule is not null && e.State.ScheduleAnchor is { } anchor ? e.Schedule.NextAfter(anchor) : null;
+        e.Definition.Kind == CheckKind.Probe ? e.State.NextProbeAt
+        : e.Schedule is not null && e.State.ScheduleAnchor is { } anchor ? e.Schedule.NextAfter(anchor) : null;
 
     private static IEnumerable<Deadline> Deadlines(CheckEntry e)
     {
         var s = e.State;
         if (s.Status == CheckStatus.Paused)
         {
+            yield break;
+        }
+
+        if (e.Definition.Kind == CheckKind.Probe)
+        {
+            // A probe check is fed by its own runs only: no schedule of signals, runs or leases to keep.
+            foreach (var probe in ProbeDeadlines(e))
+            {
+                yield return probe;
+            }
+
+            if (s.Flapping && s.StatusChanges.Count > 0)
+            {
+                yield return new(DeadlineKind.FlappingEnd, Instants.Add(s.StatusChanges[^1], e.Definition.Flapping.Window), null);
+            }
+
             yield break;
         }
 
@@ -184,7 +210,8 @@ public sealed partial class Evaluator
             }
         }
 
-        if (earliest is { } found && e.State.NotBefore is { } notBefore && found.At < notBefore)
+        // A probe run measures the present, so a blind span does not postpone it (its in-flight run is dropped instead).
+        if (earliest is { Kind: not (DeadlineKind.ProbeDue or DeadlineKind.ProbeLost) } found && e.State.NotBefore is { } notBefore && found.At < notBefore)
         {
             return found with { At = notBefore };
         }
@@ -254,6 +281,9 @@ public sealed partial class Evaluator
                 var age = now - s.DataTs!.Value;
                 Fire(e, AlertKind.DataStale, def.Severity,
                     $"data is {Durations.Format(Round(age))} old (data_ts {Timestamps.Format(s.DataTs.Value)}), max_data_age is {Durations.Format(def.MaxDataAge!.Value)}", now);
+                break;
+            case DeadlineKind.ProbeDue or DeadlineKind.ProbeLost:
+                ApplyProbeDeadline(e, d, now);
                 break;
             case DeadlineKind.FlappingEnd:
                 s.Flapping = false;

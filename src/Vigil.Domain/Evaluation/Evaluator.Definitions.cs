@@ -37,6 +37,7 @@ public sealed partial class Evaluator
             if (existing.Definition.ManagedBy == ManagedBy.Ping) _autoCreated--;
             if (definition.ManagedBy == ManagedBy.Ping) _autoCreated++;
             _byUuid.Remove(existing.Definition.Uuid);
+            var before = existing.Definition;
             existing.Redefine(definition);
             _byUuid[definition.Uuid] = existing;
             if (definition.Paused && existing.State.Status != CheckStatus.Paused)
@@ -46,6 +47,7 @@ public sealed partial class Evaluator
 
             ReapplyRunDeadlines(existing);
             Record(existing, EventTypes.Updated, "definition replaced", now);
+            ProbeRedefined(existing, before, now);
             Touch(existing);
             return UpsertStatus.Replaced;
         }
@@ -223,6 +225,10 @@ public sealed partial class Evaluator
             SettlePausedObligations(entry, Now);
             SetStatus(entry, CheckStatus.New, "resumed", Now);
             entry.State.ScheduleAnchor = null;
+
+            // A probe runs again at once; a run asked for before the pause answers nothing any more.
+            entry.State.ProbeInFlight = null;
+            entry.State.NextProbeAt = null;
             Touch(entry);
         }
 

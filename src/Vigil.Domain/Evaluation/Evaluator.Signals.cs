@@ -35,6 +35,12 @@ public sealed partial class Evaluator
             return PingOutcome.NotFound;
         }
 
+        if (entry.Definition.Kind == CheckKind.Probe)
+        {
+            // Vigil measures a probe check itself; a ping would claim a liveness nobody measured.
+            return PingOutcome.ProbeCheck;
+        }
+
         CatchUp(entry, now);
 
         var kind = Classify(entry.Definition, signal);

@@ -114,7 +114,7 @@ public sealed partial class Evaluator
             return;
         }
 
-        if (e.State.Flapping && kind == AlertKind.Down)
+        if (e.State.Flapping && kind is AlertKind.Down or AlertKind.ProbeCritical)
         {
             return;
         }

@@ -21,4 +21,13 @@ public static class EventTypes
     public const string Created = "created";
     public const string Updated = "updated";
     public const string VigilRestarted = "vigil_restarted";
+
+    /// <summary>A probe check's judged result; the reason is the measurement's sentence.</summary>
+    public const string Probe = "probe";
+
+    /// <summary>A probe run in flight was dropped (Vigil restarted or was not watching) and runs again.</summary>
+    public const string ProbeRerun = "probe_rerun";
+
+    /// <summary>Vigil's running mode changed (no check: <see cref="CheckEvent.Check"/> is empty).</summary>
+    public const string ModeChanged = "mode_changed";
 }

@@ -23,8 +23,13 @@ public sealed record PingSignal
     public CheckDefinition? CreateWith { get; init; }
 }
 
-/// <summary><see cref="LimitReached"/>: a <c>?create=1</c> ping for a missing check when <c>ping.auto_create.limit</c> checks exist.</summary>
-public enum PingOutcome { Ok, Created, NotFound, LimitReached }
+/// <summary><see cref="LimitReached"/>: a <c>?create=1</c> ping for a missing check when <c>ping.auto_create.limit</c> checks exist.
+/// <see cref="ProbeCheck"/>: the check is a probe, which Vigil measures itself and which accepts no pings.</summary>
+public enum PingOutcome { Ok, Created, NotFound, LimitReached, ProbeCheck }
+
+/// <summary>What became of a probe result: <see cref="Stale"/> when it no longer answers the run in flight (the
+/// check was paused, redefined or restarted since), which changes nothing.</summary>
+public enum ProbeResultOutcome { Applied, Stale, NotFound }
 
 public enum LeaseOutcome { Success, Fail }
 
