@@ -124,6 +124,25 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(TimeSpan.Zero, loadedState.LastSignalAt!.Value.Offset);
         Assert.Equal(state.Leases[0].Ttl, loadedState.Leases[0].Ttl);
         Assert.True(loadedState.Alerts[AlertKind.Down].Firing);
+        Assert.Equal(state.Measurement!.Quantities, loadedState.Measurement!.Quantities);
+        Assert.Equal((state.Measurement.At, state.Measurement.Level, state.Measurement.Reason),
+            (loadedState.Measurement.At, loadedState.Measurement.Level, loadedState.Measurement.Reason));
+        Assert.Equal(state.ProbeInFlight, loadedState.ProbeInFlight);
+        Assert.Equal(state.NextProbeAt, loadedState.NextProbeAt);
+    }
+
+    [Fact]
+    public async Task Commit_ChosenMode_IsLoadedAndALaterChoiceReplacesIt()
+    {
+        var store = await OpenStoreAsync();
+        Assert.Null((await store.LoadAsync(Ct)).Mode);
+
+        await store.CommitAsync(new Changes { ChosenMode = "live" }, Ct);
+        Assert.Equal("live", (await store.LoadAsync(Ct)).Mode);
+
+        await store.CommitAsync(new Changes { ChosenMode = "paper", AliveAt = T0 }, Ct);
+        await store.CommitAsync(new Changes { AliveAt = T0.AddSeconds(1) }, Ct);
+        Assert.Equal("paper", (await CreateOpenedAndLoad()).Mode);
     }
 
     [Fact]

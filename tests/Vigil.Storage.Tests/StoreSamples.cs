@@ -75,6 +75,10 @@ internal static class StoreSamples
             StatusChanges = [T0.AddMinutes(-30), T0.AddMinutes(-3)],
             Flapping = true,
             NotBefore = T0.AddMinutes(5),
+            Measurement = new Domain.Probes.Measurement(T0.AddSeconds(-7), new Dictionary<string, double> { ["age"] = 518400.5, ["bytes"] = 2048 },
+                Level.Warning, "token.json's $.created_at is 6d old (warn after 5d, critical after 7d)") { Unmeasurable = false },
+            NextProbeAt = T0.AddSeconds(53),
+            ProbeInFlight = new ProbeInFlight(T0.AddSeconds(-7), T0.AddSeconds(-6), Guid.NewGuid()),
         };
     }
 

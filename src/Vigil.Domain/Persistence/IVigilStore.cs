@@ -58,6 +58,9 @@ public sealed record StoredState(
 {
     /// <summary>Silences that have not ended yet.</summary>
     public IReadOnlyList<Silence> Silences { get; init; } = [];
+
+    /// <summary>The mode last chosen through the API (<c>PUT /api/v1/mode</c>), or null.</summary>
+    public string? Mode { get; init; }
 }
 
 public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -65,6 +65,12 @@ public sealed partial class SqliteStore
             }
         }
 
+        string? mode = null;
+        await using (var command = Command(connection, "SELECT value FROM meta WHERE key = $key;", ("$key", SqliteWriter.ChosenModeKey)))
+        {
+            mode = await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
+        }
+
         var silences = new List<Silence>();
         await using (var command = Command(connection, "SELECT id, silence FROM silences WHERE until > $now ORDER BY until;", ("$now", SqliteTime.ToText(_time.GetUtcNow()))))
         await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
@@ -75,7 +81,7 @@ public sealed partial class SqliteStore
             }
         }
 
-        return new StoredState(checks, keys, lastAlive, fencingHighWater) { Silences = silences };
+        return new StoredState(checks, keys, lastAlive, fencingHighWater) { Silences = silences, Mode = mode };
     }
 
     public async Task PingAsync(CancellationToken ct)

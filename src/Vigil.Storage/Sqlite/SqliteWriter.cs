@@ -118,6 +118,9 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>The highest fencing token ever issued, kept across deletes of checks.</summary>
     public const string FencingHighWaterKey = "fencing_high_water";
 
+    /// <summary>The mode last chosen through the API; a restart keeps it unless VIGIL_MODE forces one.</summary>
+    public const string ChosenModeKey = "mode";
+
     public void Commit(Changes changes)
     {
         var now = SqliteTime.ToText(_time.GetUtcNow());
@@ -226,6 +229,11 @@ internal sealed class SqliteWriter : IDisposable
         if (changes.FencingHighWater is { } fencing)
         {
             _setMeta.Text(FencingHighWaterKey).Text(fencing.ToString(System.Globalization.CultureInfo.InvariantCulture)).Execute();
+        }
+
+        if (changes.ChosenMode is { } mode)
+        {
+            _setMeta.Text(ChosenModeKey).Text(mode).Execute();
         }
     }
 
