@@ -15,6 +15,10 @@ public sealed record VigilConfig
     /// when no modes are declared.</summary>
     public string? Mode { get; init; }
 
+    /// <summary>True when <see cref="Mode"/> came from VIGIL_MODE: the server then runs it whatever mode was chosen
+    /// through the API before (how an operator forces a mode at deploy).</summary>
+    public bool ModeFromEnvironment { get; init; }
+
     public IReadOnlyDictionary<string, ModeConfig> Modes { get; init; } = new Dictionary<string, ModeConfig>();
     public required ServerOptions Server { get; init; }
     public required StorageOptions Storage { get; init; }

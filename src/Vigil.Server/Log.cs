@@ -47,4 +47,38 @@ internal static partial class Log
 
     [LoggerMessage(30, LogLevel.Error, "Unhandled error serving {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, Exception error, string method, string path);
+
+    // Probes and modes: 40-59.
+    [LoggerMessage(40, LogLevel.Critical, "The probe scheduler's dispatcher failed (restart {Restarts}); it is restarted and what it held is answered or queued again")]
+    public static partial void ProbeDispatcherFailed(ILogger logger, Exception error, int restarts);
+
+    [LoggerMessage(41, LogLevel.Warning, "After the probe dispatcher failed, {Requeued} check(s) with waiting runs were queued again")]
+    public static partial void ProbeQueueRecovered(ILogger logger, int requeued);
+
+    [LoggerMessage(42, LogLevel.Critical, "A probe lane for {Check} failed outside its probe; the run is answered unmeasurable with the cause")]
+    public static partial void ProbeLaneFailed(ILogger logger, Exception error, string check);
+
+    [LoggerMessage(43, LogLevel.Error, "The probe of {Check} could not be set up; its runs are answered unmeasurable")]
+    public static partial void ProbeBuildFailed(ILogger logger, Exception error, string check);
+
+    [LoggerMessage(44, LogLevel.Warning, "The writer did not take the probe result of {Check} (attempt {Attempt}: {Why}); offering it again")]
+    public static partial void ProbeResultRetried(ILogger logger, string check, int attempt, string why);
+
+    [LoggerMessage(45, LogLevel.Error, "The probe result of {Check} was given up ({Why}); the writer reports the run lost at its deadline and asks again")]
+    public static partial void ProbeResultDropped(ILogger logger, string check, string why);
+
+    [LoggerMessage(46, LogLevel.Warning, "Disposing the probe of {Check} failed")]
+    public static partial void ProbeDisposeFailed(ILogger logger, Exception error, string check);
+
+    [LoggerMessage(47, LogLevel.Warning, "{Runs} probe run(s) did not stop within 10 s of shutdown; they are abandoned")]
+    public static partial void ProbeRunsStillGoing(ILogger logger, int runs);
+
+    [LoggerMessage(48, LogLevel.Information, "{Dropped} probe run(s) in flight when Vigil stopped were dropped; they run again now")]
+    public static partial void ProbesRestarted(ILogger logger, int dropped);
+
+    [LoggerMessage(50, LogLevel.Warning, "Mode changed from {From} to {To} by {By}: {Reason}")]
+    public static partial void ModeChanged(ILogger logger, string from, string to, string by, string reason);
+
+    [LoggerMessage(51, LogLevel.Information, "Running in mode {Mode} ({Source})")]
+    public static partial void RunningMode(ILogger logger, string mode, string source);
 }

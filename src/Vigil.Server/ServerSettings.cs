@@ -34,6 +34,19 @@ public sealed record ServerSettings
     /// <summary>Where the config came from, for logs; null when running on defaults.</summary>
     public string? ConfigPath { get; init; }
 
+    /// <summary>The mode the file's <c>mode:</c> (or VIGIL_MODE) selects; null when no modes are declared.
+    /// <see cref="Checks"/> are the checks in this mode.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>True when <see cref="Mode"/> came from VIGIL_MODE, which wins over a mode chosen through the API.</summary>
+    public bool ModeFromEnvironment { get; init; }
+
+    /// <summary>Every declared mode with the complete list of checks while in it; empty when no modes are declared.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<CheckDefinition>> ChecksByMode { get; init; } = new Dictionary<string, IReadOnlyList<CheckDefinition>>();
+
+    /// <summary>The checks and modes the writer applies (nothing when no config file declares the checks).</summary>
+    public Domain.Modes.ModeSet ModeSet => ChecksFromConfig ? new(Checks, ChecksByMode, Mode, ModeFromEnvironment) : Domain.Modes.ModeSet.None;
+
     public string EffectiveSqlitePath => SqlitePath ?? Path.Combine(DataDirectory, "vigil.db");
 }
 

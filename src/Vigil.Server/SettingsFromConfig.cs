@@ -1,7 +1,6 @@
 using Vigil.Configuration;
 using Vigil.Configuration.Receivers;
 using R = Vigil.Receivers;
-using Vigil.Domain.Checks;
 
 namespace Vigil.Server;
 
@@ -42,7 +41,6 @@ public static class SettingsFromConfig
         foreach (var check in config.Checks)
         {
             if (check.Remediation is not null) unsupported.Add($"checks.{check.Name}.remediation: not available in this version yet");
-            if (check.Kind == CheckKind.Probe) unsupported.Add($"checks.{check.Name}.kind: probes are not available in this version yet; use kind: heartbeat (pings and leases) for now");
         }
 
         var settings = new ServerSettings
@@ -77,6 +75,9 @@ public static class SettingsFromConfig
             })],
             ApiKeys = [.. config.ApiKeys.Select(k => k.ToApiKey(now))],
             ConfigPath = config.SourcePath,
+            Mode = config.Mode,
+            ModeFromEnvironment = config.ModeFromEnvironment,
+            ChecksByMode = config.Modes.Keys.ToDictionary(m => m, config.ChecksIn, StringComparer.Ordinal),
         };
         return (settings, unsupported);
     }

@@ -38,6 +38,9 @@ public sealed record VigilServerOptions
 
     /// <summary>How long a request may wait for the writer loop. The default is <see cref="EvaluatorLoop.DefaultCommandTimeout"/>.</summary>
     public TimeSpan? CommandTimeout { get; init; }
+
+    /// <summary>How many probe runs may go at once. The default is <see cref="ProbeScheduler.DefaultConcurrency"/>.</summary>
+    public int? ProbeConcurrency { get; init; }
 }
 
 /// <summary>
@@ -97,6 +100,7 @@ public sealed class VigilServer : IAsyncDisposable
             var stored = await loop.InitializeAsync(ct).ConfigureAwait(false);
             await LoadKeysAsync(app.Services, settings, stored.Keys, store, time, ct).ConfigureAwait(false);
             await loop.StartAsync(ct).ConfigureAwait(false);
+            await app.Services.GetRequiredService<ProbeScheduler>().StartAsync().ConfigureAwait(false);
             await app.StartAsync(ct).ConfigureAwait(false);
             _ = server.StopWhenWriterGivesUpAsync();
             if (options.ReloadFrom is { } source)
@@ -145,7 +149,7 @@ public sealed class VigilServer : IAsyncDisposable
         var current = _app.Services.GetRequiredService<ServerSettings>();
         var receivers = _app.Services.GetRequiredService<ReceiverRegistry>();
         var keys = _app.Services.GetRequiredService<ApiKeyRegistry>();
-        var result = await _loop.ReloadAsync(next.ChecksFromConfig ? next.Checks : [], new Domain.Notifications.Router(next.Routes), next.MaintenanceWindows, () =>
+        var result = await _loop.ReloadAsync(next.ModeSet, new Domain.Notifications.Router(next.Routes), next.MaintenanceWindows, () =>
         {
             receivers.Replace(next);
             keys.ReplaceConfigKeys(next.ApiKeys);
@@ -171,8 +175,10 @@ public sealed class VigilServer : IAsyncDisposable
 
         _stopped = true;
         _reloader?.Dispose();
-        // Kestrel first: in-flight requests finish (up to shutdown_timeout) and still reach the loop.
+        // Kestrel first: in-flight requests finish (up to shutdown_timeout) and still reach the loop. Then the probe
+        // runs stop (their checks stay in flight and run again after the next start), then the loop flushes.
         await _app.StopAsync().ConfigureAwait(false);
+        await _app.Services.GetRequiredService<ProbeScheduler>().StopAsync().ConfigureAwait(false);
         await _loop.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -238,12 +244,15 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton(options.Entropy ?? Entropy.Secure);
         services.AddSingleton<ReadModel>();
+        services.AddSingleton<ProbeQueue>();
         services.AddSingleton(sp => new EvaluatorLoop(sp.GetRequiredService<IVigilStore>(), time, sp.GetRequiredService<Entropy>(), settings,
             sp.GetRequiredService<ILogger<EvaluatorLoop>>(), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<ReadModel>(),
-            options.QueueCapacity ?? EvaluatorLoop.DefaultQueueCapacity)
+            options.QueueCapacity ?? EvaluatorLoop.DefaultQueueCapacity, sp.GetRequiredService<ProbeQueue>())
         {
             CommandTimeout = options.CommandTimeout ?? EvaluatorLoop.DefaultCommandTimeout,
         });
+        services.AddSingleton(sp => new ProbeScheduler(sp.GetRequiredService<ProbeQueue>(), sp.GetRequiredService<EvaluatorLoop>(), time,
+            sp.GetRequiredService<ILogger<ProbeScheduler>>(), options.ProbeConcurrency ?? ProbeScheduler.DefaultConcurrency));
         services.AddSingleton<PingRateLimiter>();
         services.AddSingleton(new Backoff(options.Random ?? Random.Shared));
         services.AddSingleton<ReceiverRegistry>();
@@ -263,6 +272,7 @@ public sealed class VigilServer : IAsyncDisposable
         app.MapChecks();
         app.MapKeys();
         app.MapSilences();
+        app.MapModes();
         return app;
     }
 

@@ -64,6 +64,7 @@ internal sealed partial class ConfigBuilder
         {
             SourcePath = fullPath,
             Mode = mode,
+            ModeFromEnvironment = mode is not null && _env.TryGetValue("VIGIL_MODE", out var fromEnv) && !string.IsNullOrWhiteSpace(fromEnv),
             Modes = modes,
             Server = server,
             Storage = ReadStorage(root, server.DataDirectory),

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Vigil.Domain.Commands;
 using Vigil.Domain.Evaluation;
+using Vigil.Domain.Modes;
 using Vigil.Domain.Notifications;
 using Vigil.Domain.Persistence;
 
@@ -45,6 +46,8 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
     private readonly OutboxSignal _outboxSignal;
     private readonly ReadModel _readModel;
     private readonly OutboxFanOut _fanOut;
+    private readonly ProbeQueue? _probes;
+    private ModeSet _modes;
     private readonly TaskCompletionSource<string> _fatal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Router _router;
     private IReadOnlyList<MaintenanceWindow> _windows;
@@ -56,7 +59,7 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
     private long _commandsExecuted;
 
     public EvaluatorLoop(IVigilStore store, TimeProvider time, Entropy entropy, ServerSettings settings, ILogger<EvaluatorLoop> log,
-        OutboxSignal outboxSignal, ReadModel readModel, int queueCapacity = DefaultQueueCapacity)
+        OutboxSignal outboxSignal, ReadModel readModel, int queueCapacity = DefaultQueueCapacity, ProbeQueue? probes = null)
     {
         QueueCapacity = queueCapacity;
         _commands = Channel.CreateBounded<PendingCommand>(new BoundedChannelOptions(queueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -70,6 +73,8 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         _fanOut = new OutboxFanOut(entropy);
         _router = new Router(settings.Routes);
         _windows = settings.MaintenanceWindows;
+        _probes = probes;
+        _modes = settings.ModeSet;
         _evaluator = NewEvaluator();
     }
 
@@ -104,9 +109,21 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
     {
         var (evaluator, stored) = await LoadEvaluatorAsync(ct).ConfigureAwait(false);
         _evaluator = evaluator;
+
+        // Nothing of the previous process's probe runs can answer now: they run again (see Evaluator.RestartProbes).
+        if (_evaluator.RestartProbes() is > 0 and var dropped)
+        {
+            Log.ProbesRestarted(_log, dropped);
+        }
+
         if (_settings.ChecksFromConfig)
         {
-            _evaluator.Execute(new ApplyConfigChecksCommand(_settings.Checks));
+            _evaluator.Execute(new ApplyModesCommand(_modes));
+        }
+
+        if (_evaluator.Mode is { } mode)
+        {
+            Log.RunningMode(_log, mode, _modes.ForcedByEnvironment ? "VIGIL_MODE" : mode == stored.Mode ? "chosen through the API" : "the config file's mode:");
         }
 
         var now = _time.GetUtcNow();
@@ -128,17 +145,23 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
     /// <exception cref="ServiceUnavailableException">The queue is full, the loop has given up, or it did not answer in time.</exception>
     public Task<T> SubmitAsync<T>(EvaluatorCommand<T> command) => SubmitAsync(new PendingCommand<T>(command));
 
-    /// <summary>A reload: the checks, the router, receivers and keys take effect in one batch, or not at all.</summary>
-    public Task<ConfigApplyResult> ReloadAsync(IReadOnlyList<Domain.Checks.CheckDefinition> checks, Router router,
-        IReadOnlyList<MaintenanceWindow> windows, Action afterCommit) =>
-        SubmitAsync(new PendingCommand<ConfigApplyResult>(new ApplyConfigChecksCommand(checks, windows))
+    /// <summary>A reload: the checks (in the mode that should run), the router, receivers and keys take effect in one
+    /// batch, or not at all.</summary>
+    public Task<ConfigApplyResult> ReloadAsync(ModeSet modes, Router router, IReadOnlyList<MaintenanceWindow> windows, Action afterCommit) =>
+        SubmitAsync(new PendingCommand<ConfigApplyResult>(new ApplyModesCommand(modes, windows))
         {
             Swap = new ConfigSwap(router, () =>
             {
                 _windows = windows;
+                _modes = modes;
                 afterCommit();
             }),
         });
+
+    /// <summary>Switches the running mode at once (one command: the config checks with the new mode's overrides, all or
+    /// nothing) and persists the choice.</summary>
+    public Task<ModeChangeResult> ChangeModeAsync(string mode, string reason, string? by) =>
+        SubmitAsync(new ChangeModeCommand(mode, reason, by));
 
     private async Task<T> SubmitAsync<T>(PendingCommand<T> pending)
     {
@@ -399,14 +422,55 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
             _lastAliveWritten = now;
         }
 
+        // Durable now: the probe runs that fell due go to the scheduler (never before the commit, so a run is never
+        // started for a state that could still be rolled back).
+        HandOverProbes(changes);
+        if (changes.ModeChanged is { } modeChanged)
+        {
+            Log.ModeChanged(_log, modeChanged.From ?? "(none)", modeChanged.To, modeChanged.By ?? "the config file", modeChanged.Reason);
+        }
+
         if (changes.Outbox.Count > 0)
         {
             _outboxSignal.Wake();
         }
     }
 
+    private void HandOverProbes(Changes changes)
+    {
+        if (_probes is null)
+        {
+            return;
+        }
+
+        if (changes.ProbeRequests.Count > 0)
+        {
+            _probes.Offer(changes.ProbeRequests);
+        }
+
+        foreach (var name in changes.DeletedChecks)
+        {
+            _probes.Forget(name);
+        }
+
+        foreach (var (name, (definition, _)) in changes.Checks)
+        {
+            if (definition.Kind != Domain.Checks.CheckKind.Probe && _probes.Knows(name))
+            {
+                _probes.Forget(name);
+            }
+        }
+    }
+
+    private void PublishMode() => _readModel.PublishMode(new ModeView(_evaluator.Modes, _evaluator.Mode, _evaluator.ChosenMode));
+
     private void Publish(Changes changes)
     {
+        if (_readModel.Mode is not { } shown || !ReferenceEquals(shown.Set, _evaluator.Modes) || shown.Mode != _evaluator.Mode || shown.Chosen != _evaluator.ChosenMode)
+        {
+            PublishMode();
+        }
+
         if (changes.Silences.Count > 0)
         {
             _readModel.PublishSilences(_evaluator.Silences, _evaluator.MaintenanceWindows);
@@ -429,6 +493,7 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         var gone = _readModel.List(null, int.MaxValue, _ => true).Page.Select(s => s.Name).Where(n => !names.Contains(n)).ToList();
         _readModel.Publish(snapshots, gone, []);
         _readModel.PublishSilences(_evaluator.Silences, _evaluator.MaintenanceWindows);
+        PublishMode();
     }
 
     private async Task<(Evaluator Evaluator, StoredState Stored)> LoadEvaluatorAsync(CancellationToken ct)
@@ -436,6 +501,7 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         var stored = await _store.LoadAsync(ct).ConfigureAwait(false);
         var evaluator = NewEvaluator();
         evaluator.LoadFencingHighWater(stored.FencingHighWater);
+        evaluator.LoadModes(_modes, stored.Mode);
         foreach (var (definition, state) in stored.Checks)
         {
             evaluator.Load(definition, state);

@@ -30,6 +30,13 @@ internal sealed class ReadModel
 
     public IReadOnlyList<MaintenanceWindow> MaintenanceWindows => _windows;
 
+    private volatile ModeView? _mode;
+
+    /// <summary>The running mode and the declared ones, as of the last commit; null before the first publish.</summary>
+    public ModeView? Mode => _mode;
+
+    public void PublishMode(ModeView mode) => _mode = mode;
+
     public void PublishSilences(IReadOnlyList<Silence> silences, IReadOnlyList<MaintenanceWindow> windows)
     {
         _silences = silences;

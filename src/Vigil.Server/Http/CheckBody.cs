@@ -44,7 +44,7 @@ internal sealed record CheckBody
         var source = new JsonCheckSettings(body, errors, Keys);
         if (source.String("kind") is { } kind && kind != "heartbeat")
         {
-            errors.Add("kind", kind == "probe" ? "probe checks are not available in this version yet" : $"'{Fields.Truncate(kind)}' is not a kind: use heartbeat");
+            errors.Add("kind", kind == "probe" ? "probe checks are declared in vigil.yaml (a probe runs what the config file says, never what an API call says)" : $"'{Fields.Truncate(kind)}' is not a kind: use heartbeat");
         }
 
         var definition = CheckSettings.Apply(

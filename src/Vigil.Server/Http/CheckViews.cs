@@ -25,10 +25,18 @@ internal sealed record CheckSettingsView(
     int FailAfter, int RecoverAfter, FlappingView Flapping, string? Description, string? Runbook, bool ManualResume,
     int Concurrency, IReadOnlyList<string> DependsOn, KeywordsView? Keywords);
 
+/// <summary>A probe check's latest result (the spec's <c>measurement</c>): quantities in seconds for durations.</summary>
+internal sealed record MeasurementView(DateTimeOffset At, IReadOnlyDictionary<string, double> Quantities, string Level, string Reason, bool Unmeasurable);
+
+/// <summary>A probe check's runs: what it measures, when it runs next, and the run in flight (asked for, not answered yet).</summary>
+internal sealed record ProbeView(string Kind, double TimeoutS, string? WarnIf, string? CriticalIf, string Unmeasurable, DateTimeOffset? NextRunAt,
+    DateTimeOffset? InFlightDueAt);
+
 internal sealed record CheckDetail(
     CheckSummary Check, CheckSettingsView Settings, DateTimeOffset? StatusSince, DateTimeOffset? LastSuccessAt,
     DateTimeOffset? LastFailureAt, double? LastDurationS, int ConsecutiveFailures, int ConsecutiveSuccesses,
-    IReadOnlyList<RunView> OpenRuns, IReadOnlyList<LeaseView> Leases, IReadOnlyList<AlertView> Alerts, string? Fault);
+    IReadOnlyList<RunView> OpenRuns, IReadOnlyList<LeaseView> Leases, IReadOnlyList<AlertView> Alerts, string? Fault,
+    MeasurementView? Measurement = null, ProbeView? Probe = null);
 
 /// <summary>Builds the API's views from a published snapshot: never from the writer's live state.</summary>
 internal static class CheckViews
@@ -53,7 +61,12 @@ internal static class CheckViews
             [.. s.OpenRuns.Select(r => new RunView(r.Rid, r.StartedAt, r.Deadline, r.Holder))],
             [.. s.Leases.Select(l => new LeaseView(l.Holder, l.FencingToken, l.AcquiredAt, l.ExpiresAt, l.Rid))],
             [.. s.Alerts.Where(a => a.Value.Firing).Select(a => new AlertView(a.Key, a.Value.Severity.Text(), a.Value.Since, a.Value.Reason, a.Value.Notified, a.Value.HeldBack))],
-            snapshot.Fault);
+            snapshot.Fault,
+            s.Measurement is { } m ? new MeasurementView(m.At, m.Quantities, m.Level.Text(), m.Reason, m.Unmeasurable) : null,
+            d.Probe is { } p
+                ? new ProbeView(p.Kind, p.Timeout.TotalSeconds, d.WarnIf?.ToString(), d.CriticalIf?.ToString(), d.Unmeasurable.Text(),
+                    s.Status == CheckStatus.Paused ? null : s.NextProbeAt ?? (s.ProbeInFlight is null ? now : null), s.ProbeInFlight?.DueAt)
+                : null);
     }
 
     public static CheckSettingsView Settings(CheckDefinition d) => new(

@@ -12,7 +12,8 @@ internal static class OperationsEndpoints
     /// <summary>At most this many checks are listed by name in health; the counts cover all of them.</summary>
     public const int MaxListedChecks = 1000;
 
-    internal sealed record Component(string Kind, string Name, string Level, string Reason);
+    /// <summary><see cref="Figures"/>: the numbers behind the reason, for programs (the probe scheduler's lag).</summary>
+    internal sealed record Component(string Kind, string Name, string Level, string Reason, IReadOnlyDictionary<string, double>? Figures = null);
 
     public static void MapOperations(this IEndpointRouteBuilder app)
     {
@@ -61,7 +62,7 @@ internal static class OperationsEndpoints
         return Results.Text("ready");
     }
 
-    private static async Task<IResult> HealthAsync(EvaluatorLoop loop, ReadModel readModel, IVigilStore store, TimeProvider time, HttpContext ctx)
+    private static async Task<IResult> HealthAsync(EvaluatorLoop loop, ReadModel readModel, IVigilStore store, TimeProvider time, ProbeScheduler probes, HttpContext ctx)
     {
         var now = time.GetUtcNow();
         var components = new List<Component>
@@ -74,6 +75,8 @@ internal static class OperationsEndpoints
         var backlog = oldest is { } o ? now - o : TimeSpan.Zero;
         components.Add(new Component("vigil", "outbox", backlog > TimeSpan.FromMinutes(10) ? "warning" : "ok",
             pending == 0 ? "nothing pending" : $"{pending} notification(s) pending, oldest {Math.Round(backlog.TotalSeconds)}s"));
+        var (probeLevel, probeReason, probeFigures) = probes.Health(now);
+        components.Add(new Component("vigil", "probe scheduler", probeLevel.Text(), probeReason, probeFigures));
         foreach (var (obligation, fault) in readModel.Faults.TakeLast(20))
         {
             components.Add(new Component("vigil", "deadline", "critical", $"{obligation}: {fault}"));
@@ -93,6 +96,6 @@ internal static class OperationsEndpoints
 
         var (ok, warning, critical) = readModel.Counts;
         var level = components.Any(c => c.Level == "critical") ? "critical" : components.Any(c => c.Level == "warning") ? "warning" : "ok";
-        return Results.Json(new { level, mode = (string?)null, counts = new { ok, warning, critical }, components }, ApiJson.Options);
+        return Results.Json(new { level, mode = readModel.Mode?.Mode, counts = new { ok, warning, critical }, components }, ApiJson.Options);
     }
 }

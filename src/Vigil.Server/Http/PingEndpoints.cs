@@ -71,6 +71,12 @@ internal static class PingEndpoints
         {
             PingOutcome.Created => PingRequest.Text(StatusCodes.Status201Created, "Created"),
             PingOutcome.NotFound => NotFound(settings),
+
+            // Vigil measures a probe check itself: a ping is refused (409, a plain-text sentence as every ping answer is),
+            // and with always_200 answered like the other refusals.
+            PingOutcome.ProbeCheck => settings.Always200
+                ? PingRequest.Text(StatusCodes.Status200OK, "OK (not accepted: a probe check)")
+                : PingRequest.Text(StatusCodes.Status409Conflict, "not accepted: this is a probe check, which Vigil measures itself; it takes no pings"),
             PingOutcome.LimitReached => PingRequest.Text(StatusCodes.Status403Forbidden,
                 $"check limit reached: {settings.AutoCreateLimit} checks were created by pings; create it with PUT /api/v1/checks/{request.Slug} or raise ping.auto_create_limit"),
             _ => PingRequest.Text(StatusCodes.Status200OK, "OK"),
