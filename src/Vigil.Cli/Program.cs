@@ -14,6 +14,7 @@ root.Subcommands.Add(ChecksCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(SilenceCommand.Create());
 root.Subcommands.Add(HealthCommand.Create());
+root.Subcommands.Add(ModeCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -249,6 +249,21 @@ public sealed class VigilClient : IDisposable
         return await ReadJsonAsync(response, ct).ConfigureAwait(false);
     }
 
+    /// <summary>The running mode and the declared ones (<c>GET /api/v1/mode</c>).</summary>
+    public Task<JsonElement> GetModeAsync(CancellationToken ct = default) => GetJsonAsync("api/v1/mode", ct);
+
+    /// <summary>Switches the running mode at once (an admin key; the reason is recorded with the change).</summary>
+    public async Task<JsonElement> SetModeAsync(string mode, string reason, CancellationToken ct = default)
+    {
+        using var request = Authorized(new HttpRequestMessage(HttpMethod.Put, "api/v1/mode")
+        {
+            Content = new StringContent(new JsonObject { ["mode"] = mode, ["reason"] = reason }.ToJsonString(), Encoding.UTF8, "application/json"),
+        });
+        using var response = await SendAsync(request, ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
+        return await ReadJsonAsync(response, ct).ConfigureAwait(false);
+    }
+
     private async Task<JsonElement> GetJsonAsync(string url, CancellationToken ct)
     {
         using var request = Authorized(new HttpRequestMessage(HttpMethod.Get, url));

@@ -19,6 +19,11 @@ internal static class HealthCommand
             else
             {
                 Console.WriteLine($"level: {level}");
+                if (json.TryGetProperty("mode", out var mode) && mode.GetString() is { } running)
+                {
+                    Console.WriteLine($"mode: {running}");
+                }
+
                 foreach (var c in json.GetProperty("components").EnumerateArray())
                 {
                     Console.WriteLine($"  {c.GetProperty("kind").GetString()}/{c.GetProperty("name").GetString()}: {c.GetProperty("level").GetString()} — {c.GetProperty("reason").GetString()}");
