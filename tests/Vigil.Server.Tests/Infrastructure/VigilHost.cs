@@ -34,7 +34,7 @@ internal sealed class VigilHost : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
-    public ServerSettings Settings { get; }
+    public ServerSettings Settings { get; private set; }
 
     public LogCapture Logs { get; } = new();
 
@@ -95,10 +95,12 @@ internal sealed class VigilHost : IAsyncDisposable
         AdminKey = (await File.ReadAllTextAsync(Path.Combine(DataDirectory, "admin.key"))).Trim();
     }
 
-    /// <summary>Stops the server (as on SIGTERM) and starts a new one on the same data directory and clock.</summary>
-    public async Task RestartAsync()
+    /// <summary>Stops the server (as on SIGTERM) and starts a new one on the same data directory and clock, with its
+    /// settings changed by <paramref name="change"/> when given (a new config, an environment variable set).</summary>
+    public async Task RestartAsync(Func<ServerSettings, ServerSettings>? change = null)
     {
         await StopServerAsync();
+        Settings = change?.Invoke(Settings) ?? Settings;
         await StartServerAsync();
     }
 
@@ -126,6 +128,8 @@ internal sealed class VigilHost : IAsyncDisposable
     internal EvaluatorLoop Loop => Server.Services.GetRequiredService<EvaluatorLoop>();
 
     internal ReadModel ReadModel => Server.Services.GetRequiredService<ReadModel>();
+
+    internal ProbeScheduler Probes => Server.Services.GetRequiredService<ProbeScheduler>();
 
     /// <summary>
     /// Moves the fake clock forward in steps shorter than the blind-span threshold, waiting after each step until
