@@ -40,6 +40,7 @@ public abstract class InProcessServer : IAsyncLifetime
                 new CheckDefinition { Name = "other", Uuid = Guid.NewGuid(), Every = TimeSpan.FromHours(1), Grace = TimeSpan.FromHours(1) },
             ],
         };
+        settings = Configure(settings);
         _server = await VigilServer.StartAsync(settings, new VigilServerOptions { ConfigureLogging = l => l.ClearProviders() });
         Url = _server.Addresses.First().TrimEnd('/');
         Key = (await File.ReadAllTextAsync(Path.Combine(settings.DataDirectory, "admin.key"))).Trim();
@@ -47,6 +48,9 @@ public abstract class InProcessServer : IAsyncLifetime
         Http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(10) };
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
     }
+
+    /// <summary>Lets a suite declare other checks (or modes) than the default two.</summary>
+    private protected virtual ServerSettings Configure(ServerSettings settings) => settings;
 
     public async Task DisposeAsync()
     {

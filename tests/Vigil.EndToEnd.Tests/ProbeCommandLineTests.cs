@@ -41,6 +41,6 @@ public sealed class ProbeCommandLineTests
         Assert.True(exit == 1, $"vigil serve started without a mode\n{serve.Output}");
         Assert.Contains("mode: must choose one of paper, live (or set VIGIL_MODE)", serve.Stderr, StringComparison.Ordinal);
         Assert.Contains("not starting", serve.Stderr, StringComparison.Ordinal);
-        Assert.False(File.Exists(dir.Combine("data", "vigil.db")), "nothing was created before refusing");
+        Assert.False(File.Exists(Path.Combine(dir.Combine("data"), "vigil.db")), "nothing was created before refusing");
     }
 }
