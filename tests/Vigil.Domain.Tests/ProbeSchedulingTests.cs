@@ -47,9 +47,11 @@ public sealed class ProbeSchedulingTests
     public void A_new_probe_check_is_asked_for_at_once_and_marked_in_flight()
     {
         var kit = new TestKit().Add(Probe("token"));
+        kit.Take();
 
-        var request = Assert.Single(Requests(kit));
+        var request = Assert.Single(Requests(kit, out var changes));
 
+        Assert.DoesNotContain("token", changes.Checks.Keys);
         Assert.Equal("token", request.Check);
         Assert.Equal(kit.Now, request.DueAt);
         Assert.Same(kit.Evaluator.Find("token")!.Value.Definition, request.Definition);

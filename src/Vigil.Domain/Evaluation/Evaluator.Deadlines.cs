@@ -282,8 +282,15 @@ public sealed partial class Evaluator
                 Fire(e, AlertKind.DataStale, def.Severity,
                     $"data is {Durations.Format(Round(age))} old (data_ts {Timestamps.Format(s.DataTs.Value)}), max_data_age is {Durations.Format(def.MaxDataAge!.Value)}", now);
                 break;
-            case DeadlineKind.ProbeDue or DeadlineKind.ProbeLost:
-                ApplyProbeDeadline(e, d, now);
+            case DeadlineKind.ProbeDue:
+                // Asking for a run is not written to the store: nothing of it needs to survive a restart (a run in
+                // flight then is asked for again anyway), and a probe check is then written once per run, with its
+                // result, instead of twice.
+                RequestProbe(e, now);
+                Reschedule(e);
+                return;
+            case DeadlineKind.ProbeLost:
+                ReportLostProbe(e, d, now);
                 break;
             case DeadlineKind.FlappingEnd:
                 s.Flapping = false;

@@ -101,19 +101,20 @@ public sealed partial class Evaluator
         }
     }
 
-    private void ApplyProbeDeadline(CheckEntry e, Deadline d, DateTimeOffset now)
+    /// <summary>The run fell due: asked for, and marked in flight in memory. Its slot stays the persisted
+    /// <see cref="CheckState.NextProbeAt"/> until the result is written, so after a restart it is due at once.</summary>
+    private void RequestProbe(CheckEntry e, DateTimeOffset now)
     {
         var s = e.State;
-        if (d.Kind == DeadlineKind.ProbeDue)
-        {
-            var due = s.NextProbeAt ?? now;
-            var run = new ProbeInFlight(due, now, _entropy.NewId(now));
-            s.ProbeInFlight = run;
-            s.NextProbeAt = NextProbeSlot(e, due);
-            _changes.ProbeRequests.Add(new ProbeRequest(e.Definition.Name, e.Definition, due, run.Run));
-            return;
-        }
+        var due = s.NextProbeAt ?? now;
+        var run = new ProbeInFlight(due, now, _entropy.NewId(now));
+        s.ProbeInFlight = run;
+        s.NextProbeAt = NextProbeSlot(e, due);
+        _changes.ProbeRequests.Add(new ProbeRequest(e.Definition.Name, e.Definition, due, run.Run));
+    }
 
+    private void ReportLostProbe(CheckEntry e, Deadline d, DateTimeOffset now)
+    {
         var lost = (ProbeInFlight)d.Target!;
         var timeout = e.Definition.Probe!.Timeout;
         ApplyMeasurement(e, new Measurement(now, new Dictionary<string, double>(), e.Definition.Unmeasurable,

@@ -234,6 +234,13 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
                 wait = next - now;
             }
 
+            if (now - _lastWatched >= HeartbeatInterval)
+            {
+                // The clock moved on while the last batch ran (a slow commit, a fake clock advanced meanwhile): look at
+                // the new time now rather than sleep on it, so the loop never goes longer than the heartbeat unwatched.
+                wait = TimeSpan.Zero;
+            }
+
             if (wait > TimeSpan.Zero && !reader.TryPeek(out _))
             {
                 var wakeAt = now + wait;

@@ -7,8 +7,8 @@ namespace Vigil.Server.Engine;
 /// </summary>
 internal sealed class ProbeLag
 {
-    /// <summary>Samples kept. The value is 16,384: more than a minute of runs at 200 probes/s.</summary>
-    public const int Capacity = 16_384;
+    /// <summary>Samples kept (2 MiB). The value is 131,072: a minute of runs at 2,000 probes/s.</summary>
+    public const int Capacity = 131_072;
 
     private readonly Lock _gate = new();
     private readonly long[] _at = new long[Capacity];

@@ -77,6 +77,15 @@ internal sealed class ProbeQueue
         }
     }
 
+    /// <summary>The slot of the run of <paramref name="check"/> that is waiting or running, if any: what the API shows as in flight.</summary>
+    public DateTimeOffset? InFlightDueAt(string check)
+    {
+        lock (_gate)
+        {
+            return _slots.TryGetValue(check, out var slot) ? (slot.Running ?? slot.Pending)?.DueAt : null;
+        }
+    }
+
     public bool Knows(string check)
     {
         lock (_gate)

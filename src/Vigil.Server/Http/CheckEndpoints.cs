@@ -68,9 +68,9 @@ internal static class CheckEndpoints
         return Results.Json(new { checks = page.Select(c => CheckViews.Summary(c, now)), next_cursor = next }, ApiJson.Options);
     }
 
-    private static IResult Get(string name, ReadModel readModel, TimeProvider time) =>
+    private static IResult Get(string name, ReadModel readModel, TimeProvider time, ProbeQueue probes) =>
         readModel.Find(name) is { } snapshot
-            ? Results.Json(CheckViews.Detail(snapshot, time.GetUtcNow()), ApiJson.Options)
+            ? Results.Json(CheckViews.Detail(snapshot, time.GetUtcNow(), probes.InFlightDueAt(name)), ApiJson.Options)
             : Problems.NotFound($"no check named '{name}'");
 
     private static async Task<IResult> PutAsync(HttpContext ctx, string name, EvaluatorLoop loop, ReadModel readModel, ServerSettings settings, TimeProvider time)

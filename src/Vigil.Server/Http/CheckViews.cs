@@ -51,7 +51,9 @@ internal static class CheckViews
             s.Flapping, $"/ping/{d.Uuid}");
     }
 
-    public static CheckDetail Detail(CheckSnapshot snapshot, DateTimeOffset now)
+    /// <summary>One check in full. <paramref name="probeInFlight"/>: for a probe check, the slot of its run waiting or
+    /// running in the scheduler, if any (asking for a run is not written to the store, so the snapshot does not know it).</summary>
+    public static CheckDetail Detail(CheckSnapshot snapshot, DateTimeOffset now, DateTimeOffset? probeInFlight = null)
     {
         var (d, s) = (snapshot.Definition, snapshot.State);
         return new(
@@ -65,9 +67,16 @@ internal static class CheckViews
             s.Measurement is { } m ? new MeasurementView(m.At, m.Quantities, m.Level.Text(), m.Reason, m.Unmeasurable) : null,
             d.Probe is { } p
                 ? new ProbeView(p.Kind, p.Timeout.TotalSeconds, d.WarnIf?.ToString(), d.CriticalIf?.ToString(), d.Unmeasurable.Text(),
-                    s.Status == CheckStatus.Paused ? null : s.NextProbeAt ?? (s.ProbeInFlight is null ? now : null), s.ProbeInFlight?.DueAt)
+                    NextRun(s, now, probeInFlight), probeInFlight ?? s.ProbeInFlight?.DueAt)
                 : null);
     }
+
+    /// <summary>When the next run starts: its slot, or now when one is due and none is in flight; null while paused, or
+    /// while a run is in flight and the next slot is not known yet.</summary>
+    private static DateTimeOffset? NextRun(CheckState s, DateTimeOffset now, DateTimeOffset? inFlight) =>
+        s.Status == CheckStatus.Paused ? null
+        : inFlight is not null || s.ProbeInFlight is not null ? (s.NextProbeAt > now ? s.NextProbeAt : null)
+        : s.NextProbeAt > now ? s.NextProbeAt : now;
 
     public static CheckSettingsView Settings(CheckDefinition d) => new(
         d.Every?.TotalSeconds, d.Cron, d.Tz, d.Grace.TotalSeconds, d.MaxRuntime?.TotalSeconds, d.MinInterval?.TotalSeconds,
