@@ -12,7 +12,7 @@
 # BENCH_CHECKS (distinct uuids pinged), BENCH_LATENCY_DURATION (s), BENCH_PORT (first of four ports),
 # BENCH_READ_CHECKS (checks listed by the readers, 20000), BENCH_READERS (reader threads, 4),
 # BENCH_TMP (parent of the scratch directory; must be a real disk, not tmpfs, for the fsyncs to count),
-# BENCH_RESULTS (where to write the report).
+# BENCH_RESULTS (where to write the report), BENCH_SKIP_PROBES=1 (skip the last stage, bench/probes.sh).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -349,4 +349,9 @@ is a row (a request in flight when wrk stopped may be committed without being co
   the requests; it shows how much of the machine each target needs per request.
 EOF
 log "wrote $RESULTS"
+
+# 6. The probe scheduler (bench/probes.sh): its own section of the same report.
+if [[ ${BENCH_SKIP_PROBES:-0} != 1 ]]; then
+    BENCH_RESULTS="$RESULTS" BENCH_TMP="${BENCH_TMP:-/var/tmp}" bash "$BENCH_DIR/probes.sh" || die "bench/probes.sh"
+fi
 cat "$RESULTS"
