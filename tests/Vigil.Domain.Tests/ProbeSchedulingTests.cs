@@ -113,6 +113,21 @@ public sealed class ProbeSchedulingTests
     }
 
     [Fact]
+    public void A_run_due_within_a_few_milliseconds_is_asked_for_in_the_batch_at_hand_not_by_a_wake_up_of_its_own()
+    {
+        var kit = new TestKit().Add(Probe("token"));
+        Answer(kit, Assert.Single(Requests(kit)), Level.Ok);
+        var slot = kit.State("token").NextProbeAt!.Value;
+
+        kit.AdvanceTo(slot - Evaluator.ProbeStartEarly - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(kit.Take().ProbeRequests);
+
+        kit.AdvanceTo(slot - TimeSpan.FromMilliseconds(5));
+        var early = Assert.Single(kit.Take().ProbeRequests);
+        Assert.Equal(slot, early.DueAt);
+    }
+
+    [Fact]
     public void Ok_warning_critical_ok_fires_and_resolves_probe_alerts_and_keeps_the_measurement()
     {
         var kit = new TestKit().Add(Probe("token"));

@@ -26,7 +26,8 @@ public sealed class Changes
     public long? FencingHighWater { get; set; }
 
     /// <summary>Probe runs that fell due: the loop hands them to the probe scheduler once this batch is durable
-    /// (never before, so a run is never started for a state that could still be rolled back).</summary>
+    /// (never before, so a run is never started for a state that could still be rolled back). Nothing for the store:
+    /// a batch holding only these (the usual case) skips the commit.</summary>
     public List<ProbeRequest> ProbeRequests { get; } = [];
 
     /// <summary>Vigil's running mode changed in this batch: the hook the audit log takes its entry from.</summary>
@@ -35,10 +36,11 @@ public sealed class Changes
     /// <summary>The mode chosen through the API, to persist: a restart keeps it unless VIGIL_MODE forces one.</summary>
     public string? ChosenMode { get; set; }
 
+    /// <summary>True when there is nothing for the store (probe requests are not written).</summary>
     public bool IsEmpty =>
         Checks.Count == 0 && DeletedChecks.Count == 0 && Events.Count == 0 && Runs.Count == 0
         && Notifications.Count == 0 && Outbox.Count == 0 && Silences.Count == 0 && AliveAt is null && FencingHighWater is null
-        && ProbeRequests.Count == 0 && ModeChanged is null && ChosenMode is null;
+        && ModeChanged is null && ChosenMode is null;
 
     internal void Touch(CheckDefinition definition, CheckState state)
     {

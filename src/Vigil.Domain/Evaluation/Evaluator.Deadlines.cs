@@ -23,7 +23,7 @@ public sealed partial class Evaluator
     {
         var now = Now;
         var handled = 0;
-        while (_heap.Peek() is { } due && due.Due <= now)
+        while (_heap.Peek() is { } due && (due.Due <= now || ProbeDueSoon(due, now)))
         {
             try
             {
@@ -33,6 +33,11 @@ public sealed partial class Evaluator
                     {
                         case CheckEntry entry:
                             ProcessDue(Enter(entry), now);
+                            if (ProbeDueSoon(entry, now))
+                            {
+                                RequestProbe(entry, now);
+                            }
+
                             Reschedule(entry);
                             if (entry.Scheduled && entry.Due <= now)
                             {

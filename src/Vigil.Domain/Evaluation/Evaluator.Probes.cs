@@ -24,6 +24,13 @@ public sealed partial class Evaluator
     /// </summary>
     public static readonly TimeSpan ProbeLostAfter = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// A probe run due this soon is asked for in the batch at hand rather than by a wake-up of its own: thousands of
+    /// probe checks spread over their periods would otherwise wake the writer for every single run. A run starts at
+    /// most this much before its slot. The value is 10 milliseconds.
+    /// </summary>
+    public static readonly TimeSpan ProbeStartEarly = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Applies one probe result. A result that does not answer the run in flight (the check was deleted,
     /// paused, redefined or restarted since it was asked for) is stale and changes nothing.</summary>
     public ProbeResultOutcome ProbeResult(string check, Measurement measurement, DateTimeOffset dueAt, DateTimeOffset startedAt, Guid run)
@@ -100,6 +107,10 @@ public sealed partial class Evaluator
             yield return new(DeadlineKind.ProbeDue, e.State.NextProbeAt ?? DateTimeOffset.MinValue, null);
         }
     }
+
+    private bool ProbeDueSoon(Obligation obligation, DateTimeOffset now) =>
+        obligation is CheckEntry { Fault: null, Definition.Kind: CheckKind.Probe } entry && obligation.Scheduled
+        && obligation.Due <= Instants.Add(now, ProbeStartEarly) && Earliest(entry) is { Kind: DeadlineKind.ProbeDue };
 
     /// <summary>The run fell due: asked for, and marked in flight in memory. Its slot stays the persisted
     /// <see cref="CheckState.NextProbeAt"/> until the result is written, so after a restart it is due at once.</summary>

@@ -412,6 +412,8 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         _fanOut.Route(changes, router, now);
         if (changes.IsEmpty)
         {
+            // Nothing to make durable (a batch that only asked for probe runs): hand them over at once.
+            HandOverProbes(changes);
             return;
         }
 
