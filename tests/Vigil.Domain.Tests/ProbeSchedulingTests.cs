@@ -52,6 +52,7 @@ public sealed class ProbeSchedulingTests
         var request = Assert.Single(Requests(kit, out var changes));
 
         Assert.DoesNotContain("token", changes.Checks.Keys);
+        Assert.True(request.Settled, "its definition was committed with an earlier batch: the run need not wait for this one");
         Assert.Equal("token", request.Check);
         Assert.Equal(kit.Now, request.DueAt);
         Assert.Same(kit.Evaluator.Find("token")!.Value.Definition, request.Definition);
@@ -310,6 +311,7 @@ public sealed class ProbeSchedulingTests
         kit.Evaluator.Upsert(Probe("token") with { WarnIf = Condition.Parse("age > 3d") });
         var again = Assert.Single(Requests(kit));
 
+        Assert.False(again.Settled, "a run under a definition this batch brings waits for its commit");
         Assert.Equal(kit.Now, again.DueAt);
         Assert.Equal(Condition.Parse("age > 3d"), again.Definition.WarnIf);
         Assert.Equal(ProbeResultOutcome.Stale, Answer(kit, old, Level.Ok));

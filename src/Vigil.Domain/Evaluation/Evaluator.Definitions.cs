@@ -39,6 +39,7 @@ public sealed partial class Evaluator
             _byUuid.Remove(existing.Definition.Uuid);
             var before = existing.Definition;
             existing.Redefine(definition);
+            _redefined.Add(definition.Name);
             _byUuid[definition.Uuid] = existing;
             if (definition.Paused && existing.State.Status != CheckStatus.Paused)
             {
@@ -71,6 +72,7 @@ public sealed partial class Evaluator
 
         var entry = new CheckEntry(definition, state);
         Created(entry);
+        _redefined.Add(definition.Name);
         _byName[definition.Name] = entry;
         _byUuid[definition.Uuid] = entry;
         Record(entry, EventTypes.Created, $"created ({definition.DescribeSchedule()})", now);

@@ -121,7 +121,7 @@ public sealed partial class Evaluator
         var run = new ProbeInFlight(due, now, _entropy.NewId(now));
         s.ProbeInFlight = run;
         s.NextProbeAt = NextProbeSlot(e, due);
-        _changes.ProbeRequests.Add(new ProbeRequest(e.Definition.Name, e.Definition, due, run.Run));
+        _changes.ProbeRequests.Add(new ProbeRequest(e.Definition.Name, e.Definition, due, run.Run) { Settled = !_redefined.Contains(e.Definition.Name) });
     }
 
     private void ReportLostProbe(CheckEntry e, Deadline d, DateTimeOffset now)

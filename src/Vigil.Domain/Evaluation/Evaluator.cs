@@ -58,8 +58,13 @@ public sealed partial class Evaluator
     {
         var taken = _changes;
         _changes = new Changes();
+        _redefined.Clear();
         return taken;
     }
+
+    /// <summary>Checks created or redefined since the last <see cref="TakeChanges"/>: their probe runs wait for the commit.
+    /// A command rolled back may leave a name here, which only makes a run wait.</summary>
+    private readonly HashSet<string> _redefined = new(StringComparer.Ordinal);
 
     public bool HasChanges => !_changes.IsEmpty;
 

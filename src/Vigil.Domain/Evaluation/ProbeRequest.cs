@@ -8,4 +8,10 @@ namespace Vigil.Domain.Evaluation;
 /// evaluator judged with, and rebuilds it when a new definition arrives. <see cref="DueAt"/> is the slot the
 /// run was due at: the scheduler's lag is measured from it. Its result names <see cref="Run"/>.
 /// </summary>
-public sealed record ProbeRequest(string Check, CheckDefinition Definition, DateTimeOffset DueAt, Guid Run);
+public sealed record ProbeRequest(string Check, CheckDefinition Definition, DateTimeOffset DueAt, Guid Run)
+{
+    /// <summary>True when the check's definition was not created or replaced since the last batch was taken: it is
+    /// already durable, so the run may start before this batch commits (the request itself is never written). A run
+    /// under a definition the batch brings waits for the commit: a refused reload must never run a probe.</summary>
+    public bool Settled { get; init; }
+}

@@ -314,6 +314,11 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
             Interlocked.Add(ref _commandsExecuted, batch.Count);
             _evaluator.Tick();
             var changes = _evaluator.TakeChanges();
+
+            // Runs under a definition that is already durable start now, not after this batch's commit: asking for a run
+            // writes nothing, and on this VM a commit's fsync can take a few hundred milliseconds, which would all be
+            // start lag. The rest wait for the commit (HandOverProbes in CommitAsync).
+            HandOverSettledProbes(changes);
             foreach (var (obligation, fault) in changes.Faults)
             {
                 Log.ObligationFailed(_log, obligation, fault);
@@ -443,6 +448,17 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         {
             _outboxSignal.Wake();
         }
+    }
+
+    private void HandOverSettledProbes(Changes changes)
+    {
+        if (_probes is null || changes.ProbeRequests.Count == 0)
+        {
+            return;
+        }
+
+        _probes.Offer(changes.ProbeRequests.Where(r => r.Settled));
+        changes.ProbeRequests.RemoveAll(r => r.Settled);
     }
 
     private void HandOverProbes(Changes changes)

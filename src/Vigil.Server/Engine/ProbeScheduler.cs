@@ -111,12 +111,9 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync().ConfigureAwait(false);
-        _stopping.Dispose();
-        _slots.Dispose();
-    }
+    /// <summary>Stops. The token source and the semaphore are left to the collector: a run abandoned at shutdown may
+    /// still touch them, and neither holds a timer or a wait handle.</summary>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
     /// <summary>The scheduler as a health component: level, a sentence, and the figures behind it.</summary>
     public (Level Level, string Reason, IReadOnlyDictionary<string, double> Figures) Health(DateTimeOffset now)
