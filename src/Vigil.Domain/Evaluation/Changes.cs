@@ -25,9 +25,9 @@ public sealed class Changes
     /// <summary>Set when the highest fencing token ever issued grew; the store keeps it across deletes.</summary>
     public long? FencingHighWater { get; set; }
 
-    /// <summary>Probe runs that fell due: the loop hands them to the probe scheduler once this batch is durable
-    /// (never before, so a run is never started for a state that could still be rolled back). Nothing for the store:
-    /// a batch holding only these (the usual case) skips the commit.</summary>
+    /// <summary>Probe runs that fell due, for the probe scheduler: at once when <see cref="ProbeRequest.Settled"/> (the
+    /// definition is already durable), else once this batch is (a run is never started under a definition that could
+    /// still be rolled back). Nothing for the store: a batch holding only these skips the commit.</summary>
     public List<ProbeRequest> ProbeRequests { get; } = [];
 
     /// <summary>Vigil's running mode changed in this batch: the hook the audit log takes its entry from.</summary>
