@@ -13,11 +13,14 @@ public sealed class Changes
     public Dictionary<(string Check, Guid Rid), RunRecord> Runs { get; } = [];
     public List<Notification> Notifications { get; } = [];
     public List<OutboxEntry> Outbox { get; } = [];
+
+    /// <summary>Delivery outcomes reported by the dispatcher, applied in the same transaction as the rest.</summary>
+    public List<OutboxMark> OutboxMarks { get; } = [];
     public DateTimeOffset? AliveAt { get; set; }
 
     public bool IsEmpty =>
         Checks.Count == 0 && DeletedChecks.Count == 0 && Events.Count == 0 && Runs.Count == 0
-        && Notifications.Count == 0 && Outbox.Count == 0 && AliveAt is null;
+        && Notifications.Count == 0 && Outbox.Count == 0 && OutboxMarks.Count == 0 && AliveAt is null;
 
     internal void Touch(CheckDefinition definition, CheckState state)
     {
