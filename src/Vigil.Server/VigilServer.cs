@@ -18,6 +18,10 @@ public sealed record VigilServerOptions
     public TimeProvider? Time { get; init; }
     public Random? Random { get; init; }
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Wraps every receiver built from the configuration: a test seam for failures that real receivers
+    /// cannot be made to produce (a receiver throwing).</summary>
+    public Func<Vigil.Receivers.IReceiver, Vigil.Receivers.IReceiver>? WrapReceiver { get; init; }
 }
 
 /// <summary>
@@ -98,6 +102,7 @@ public sealed class VigilServer : IAsyncDisposable
         var current = _app.Services.GetRequiredService<ServerSettings>();
         var removed = await _loop.ReloadAsync(next.ChecksFromConfig ? next.Checks : [], next.Routes).ConfigureAwait(false);
         _app.Services.GetRequiredService<ReceiverRegistry>().Replace(next);
+        await _app.Services.GetRequiredService<OutboxDispatcher>().SyncReceiversAsync(CancellationToken.None).ConfigureAwait(false);
         _app.Services.GetRequiredService<ApiKeyRegistry>().ReplaceConfigKeys(next.ApiKeys);
         var needRestart = new List<string>();
         if (next.Urls != current.Urls) needRestart.Add("server.urls");
@@ -186,8 +191,11 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddSingleton<EvaluatorLoop>();
         services.AddSingleton<PingRateLimiter>();
         services.AddSingleton(new Backoff(options.Random ?? Random.Shared));
-        services.AddSingleton<ReceiverRegistry>();
-        services.AddHostedService<OutboxDispatcher>();
+        services.AddSingleton(sp => new ReceiverRegistry(settings, sp.GetRequiredService<IHttpClientFactory>(), time, options.WrapReceiver));
+        services.AddSingleton<IDeliveryRecorder>(sp => sp.GetRequiredService<EvaluatorLoop>());
+        services.AddSingleton(new DispatcherOptions { ReleaseClaimsAtStart = store.Capabilities.SingleNode });
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddHttpClient(ReceiverRegistry.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = FillDetail);

@@ -9,12 +9,15 @@ internal sealed class ReceiverRegistry
 
     private readonly IHttpClientFactory _httpClients;
     private readonly TimeProvider _time;
+    private readonly Func<IReceiver, IReceiver>? _wrap;
     private volatile Dictionary<string, IReceiver> _receivers = new(StringComparer.Ordinal);
 
-    public ReceiverRegistry(ServerSettings settings, IHttpClientFactory httpClients, TimeProvider time)
+    // wrap: applied to every receiver built (a test seam, see VigilServerOptions.WrapReceiver).
+    public ReceiverRegistry(ServerSettings settings, IHttpClientFactory httpClients, TimeProvider time, Func<IReceiver, IReceiver>? wrap = null)
     {
         _httpClients = httpClients;
         _time = time;
+        _wrap = wrap;
         Replace(settings);
     }
 
@@ -34,7 +37,7 @@ internal sealed class ReceiverRegistry
             };
             if (built is not null)
             {
-                receivers[receiver.Name] = built;
+                receivers[receiver.Name] = _wrap?.Invoke(built) ?? built;
             }
         }
 
@@ -42,4 +45,7 @@ internal sealed class ReceiverRegistry
     }
 
     public IReceiver? Find(string name) => _receivers.GetValueOrDefault(name);
+
+    /// <summary>The names of the receivers configured now.</summary>
+    public IReadOnlyCollection<string> Names => _receivers.Keys;
 }

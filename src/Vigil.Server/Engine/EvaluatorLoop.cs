@@ -3,6 +3,7 @@ using Vigil.Domain.Checks;
 using Vigil.Domain.Evaluation;
 using Vigil.Domain.Notifications;
 using Vigil.Domain.Persistence;
+using Vigil.Server.Delivery;
 
 namespace Vigil.Server.Engine;
 
@@ -12,7 +13,7 @@ namespace Vigil.Server.Engine;
 /// and only then completes the waiting requests. It sleeps until the next deadline or command, on the
 /// injected clock, and never scans all checks.
 /// </summary>
-internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
+internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable, IDeliveryRecorder
 {
     /// <summary>The loop wakes at least this often to record that Vigil is watching.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
@@ -117,6 +118,14 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
             _router = new Router(routes);
             return removed;
         });
+
+    /// <summary>Delivery outcomes from the dispatcher: committed with the next batch, not in a transaction each.</summary>
+    public Task RecordAsync(IReadOnlyList<OutboxMark> marks, CancellationToken ct) =>
+        ExecuteAsync(e =>
+        {
+            e.RecordDeliveries(marks);
+            return marks.Count;
+        }).WaitAsync(ct);
 
     /// <summary>Runs <paramref name="action"/> on the loop; completes once its effects are durable.</summary>
     public Task<T> ExecuteAsync<T>(Func<Evaluator, T> action)
@@ -243,7 +252,24 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable
 
         foreach (var notification in changes.Notifications)
         {
-            foreach (var receiver in _router.ReceiversFor(notification))
+            var receivers = _router.ReceiversFor(notification);
+            if (receivers.Count == 0)
+            {
+                // Nobody will be told: say so where people look, rather than drop it silently.
+                Log.NotificationUnrouted(_log, notification.Alert, notification.State, notification.Check ?? "vigil", EventTypes.NotificationUnrouted);
+                if (notification.Check is { } check)
+                {
+                    changes.Events.Add(new CheckEvent
+                    {
+                        Check = check,
+                        At = now,
+                        Type = EventTypes.NotificationUnrouted,
+                        Reason = $"no route sends the {notification.Alert} {notification.State} notification to a receiver",
+                    });
+                }
+            }
+
+            foreach (var receiver in receivers)
             {
                 changes.Outbox.Add(new OutboxEntry
                 {
