@@ -3,6 +3,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Vigil.Domain.Notifications;
+using Vigil.Domain.Persistence;
+using Vigil.Receivers;
+using Vigil.Server.Delivery;
+using Vigil.Storage.Sqlite;
 using Vigil.Server.Engine;
 
 namespace Vigil.Server.Tests.Infrastructure;
@@ -21,12 +25,15 @@ internal sealed class VigilHost : IAsyncDisposable
     private readonly TempDir _dir;
     private readonly bool _ownsDir;
 
-    private VigilHost(TempDir dir, bool ownsDir, ServerSettings settings, FakeTimeProvider time)
+    private readonly Func<IReceiver, IReceiver>? _wrapReceiver;
+
+    private VigilHost(TempDir dir, bool ownsDir, ServerSettings settings, FakeTimeProvider time, Func<IReceiver, IReceiver>? wrapReceiver)
     {
         _dir = dir;
         _ownsDir = ownsDir;
         Settings = settings;
         Time = time;
+        _wrapReceiver = wrapReceiver;
     }
 
     public FakeTimeProvider Time { get; }
@@ -50,13 +57,14 @@ internal sealed class VigilHost : IAsyncDisposable
         Routes = [new Route { Receivers = [WebhookName] }],
     };
 
-    public static async Task<VigilHost> StartAsync(Func<ServerSettings, ServerSettings>? configure = null, TempDir? dir = null)
+    public static async Task<VigilHost> StartAsync(Func<ServerSettings, ServerSettings>? configure = null, TempDir? dir = null,
+        Func<IReceiver, IReceiver>? wrapReceiver = null)
     {
         var ownsDir = dir is null;
         dir ??= new TempDir();
         var settings = new ServerSettings { DataDirectory = dir.Path, Urls = "http://127.0.0.1:0", ShutdownTimeout = TimeSpan.FromSeconds(5) };
         settings = configure?.Invoke(settings) ?? settings;
-        var host = new VigilHost(dir, ownsDir, settings, new FakeTimeProvider(Epoch));
+        var host = new VigilHost(dir, ownsDir, settings, new FakeTimeProvider(Epoch), wrapReceiver);
         try
         {
             await host.StartServerAsync();
@@ -80,6 +88,7 @@ internal sealed class VigilHost : IAsyncDisposable
         {
             Time = Time,
             Random = new Random(42),
+            WrapReceiver = _wrapReceiver,
             ConfigureLogging = logging =>
             {
                 logging.ClearProviders();
@@ -119,6 +128,18 @@ internal sealed class VigilHost : IAsyncDisposable
     }
 
     internal EvaluatorLoop Loop => Server.Services.GetRequiredService<EvaluatorLoop>();
+
+    internal OutboxDispatcher Dispatcher => Server.Services.GetRequiredService<OutboxDispatcher>();
+
+    internal SqliteStore Store => (SqliteStore)Server.Services.GetRequiredService<IVigilStore>();
+
+    /// <summary>Waits until every delivery lane has looked at the outbox after this call and found nothing it could
+    /// deliver now, with nothing in flight: what a "nothing (more) was delivered" assertion must wait for.</summary>
+    public async Task DeliveriesIdleAsync()
+    {
+        using var timeout = new CancellationTokenSource(Poll.DefaultTimeout);
+        await Dispatcher.WaitIdleAsync(timeout.Token);
+    }
 
     /// <summary>
     /// Moves the fake clock forward in steps shorter than the blind-span threshold, waiting after each step until
