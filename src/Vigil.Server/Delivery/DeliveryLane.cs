@@ -79,6 +79,7 @@ internal sealed class DeliveryLane
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _running.ConfigureAwait(false);
+        _stop.Dispose();
         lock (_lock)
         {
             // A stopped lane has nothing more to do.

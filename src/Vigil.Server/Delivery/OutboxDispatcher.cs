@@ -21,8 +21,10 @@ internal sealed class OutboxDispatcher : BackgroundService
     private readonly ILogger<OutboxDispatcher> _log;
     private readonly MarkBatcher _batcher;
 
-    // Lanes change only under _sync; readers take the immutable snapshot.
+    // _sync serializes whole synchronizations (they await lanes stopping and the store); _lock guards the lanes
+    // themselves, which readers see through the immutable snapshot.
     private readonly SemaphoreSlim _sync = new(1, 1);
+    private readonly Lock _lock = new();
     private readonly Dictionary<string, DeliveryLane> _lanes = new(StringComparer.Ordinal);
     private volatile DeliveryLane[] _snapshot = [];
     private CancellationToken _stopping;
@@ -49,15 +51,20 @@ internal sealed class OutboxDispatcher : BackgroundService
         var recording = Task.Run(_batcher.RunAsync, CancellationToken.None);
         try
         {
+            // Before the first await, so the lanes exist once the host has started.
+            lock (_lock)
+            {
+                _stopping = stoppingToken;
+                _running = true;
+                AddMissingLanes(new HashSet<string>(_receivers.Names, StringComparer.Ordinal));
+            }
+
             if (_options.ReleaseClaimsAtStart)
             {
                 await ReleaseStaleClaimsAsync(stoppingToken).ConfigureAwait(false);
+                _signal.Wake();
             }
 
-            await _sync.WaitAsync(stoppingToken).ConfigureAwait(false);
-            _stopping = stoppingToken;
-            _running = true;
-            _sync.Release();
             await SyncReceiversAsync(stoppingToken).ConfigureAwait(false);
             await Task.Delay(Timeout.InfiniteTimeSpan, _time, stoppingToken).ConfigureAwait(false);
         }
@@ -85,23 +92,19 @@ internal sealed class OutboxDispatcher : BackgroundService
         try
         {
             var names = new HashSet<string>(_receivers.Names, StringComparer.Ordinal);
-            if (_running)
+            List<DeliveryLane> gone;
+            lock (_lock)
             {
-                foreach (var gone in _lanes.Keys.Where(n => !names.Contains(n)).ToList())
+                gone = [.. _lanes.Values.Where(l => !names.Contains(l.Receiver))];
+                foreach (var lane in gone)
                 {
-                    await _lanes[gone].StopAsync().ConfigureAwait(false);
-                    _lanes.Remove(gone);
+                    _lanes.Remove(lane.Receiver);
                 }
 
-                foreach (var name in names.Where(n => !_lanes.ContainsKey(n)))
-                {
-                    var lane = new DeliveryLane(name, _store, _receivers, _backoff, _signal, _time, _options, _batcher, _log);
-                    _lanes[name] = lane;
-                    lane.Start(_stopping);
-                }
-
-                _snapshot = [.. _lanes.Values];
+                AddMissingLanes(names);
             }
+
+            await Task.WhenAll(gone.Select(l => l.StopAsync())).ConfigureAwait(false);
 
             try
             {
@@ -135,6 +138,24 @@ internal sealed class OutboxDispatcher : BackgroundService
     /// was not delivered, and for an orderly drain.</summary>
     public Task WaitIdleAsync(CancellationToken ct) => Task.WhenAll(_snapshot.Select(lane => lane.WhenIdleAsync(ct)));
 
+    /// <summary>Under <see cref="_lock"/>: a started lane for every receiver that has none, once running.</summary>
+    private void AddMissingLanes(HashSet<string> names)
+    {
+        if (!_running)
+        {
+            return;
+        }
+
+        foreach (var name in names.Where(n => !_lanes.ContainsKey(n)))
+        {
+            var lane = new DeliveryLane(name, _store, _receivers, _backoff, _signal, _time, _options, _batcher, _log);
+            _lanes[name] = lane;
+            lane.Start(_stopping);
+        }
+
+        _snapshot = [.. _lanes.Values];
+    }
+
     private async Task ReleaseStaleClaimsAsync(CancellationToken ct)
     {
         try
@@ -154,18 +175,16 @@ internal sealed class OutboxDispatcher : BackgroundService
 
     private async Task StopLanesAsync()
     {
-        await _sync.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        try
+        List<DeliveryLane> lanes;
+        lock (_lock)
         {
             _running = false;
-            await Task.WhenAll(_lanes.Values.Select(lane => lane.StopAsync())).ConfigureAwait(false);
+            lanes = [.. _lanes.Values];
             _lanes.Clear();
             _snapshot = [];
         }
-        finally
-        {
-            _sync.Release();
-        }
+
+        await Task.WhenAll(lanes.Select(lane => lane.StopAsync())).ConfigureAwait(false);
     }
 
     public override void Dispose()
