@@ -159,7 +159,7 @@ public sealed class DeliveryLaneTests(ITestOutputHelper output)
         var commits = host.Store.Commits - before;
         output.WriteLine($"40 outcomes were recorded in {commits} transactions");
         Assert.True(commits <= 15, $"40 outcomes took {commits} transactions");
-        Assert.True(await host.OutboxEmptyAsync());
+        Assert.True(await host.OutboxEmptyAsync(), "every outcome is recorded once the lanes are idle");
         Assert.Equal(DispatcherOptions.DefaultMaxInFlight, hook.MaxInFlight);
     }
 
@@ -200,7 +200,7 @@ public sealed class DeliveryLaneTests(ITestOutputHelper output)
         await host.Server.ReloadAsync(Receivers(("keep", keep))(host.Settings));
 
         Assert.Contains("Receiver gone is no longer configured: 1 pending notification(s) to it were abandoned", host.Logs.All, StringComparison.Ordinal);
-        Assert.True(await host.OutboxEmptyAsync());
+        Assert.True(await host.OutboxEmptyAsync(), "the abandoned row no longer counts as pending after the reload");
         Assert.Equal(("abandoned", "receiver 'gone' is no longer configured"), await RowOfAsync(host, "gone"));
 
         gone.AnswerWith = 200;
@@ -233,7 +233,7 @@ public sealed class DeliveryLaneTests(ITestOutputHelper output)
         await using var second = await VigilHost.StartAsync(Receivers(("keep", keep)), dir);
 
         await Poll.UntilAsync(() => second.Logs.All.Contains("Receiver gone is no longer configured: 1 pending notification(s)", StringComparison.Ordinal), "the abandonment is logged");
-        Assert.True(await second.OutboxEmptyAsync());
+        Assert.True(await second.OutboxEmptyAsync(), "the abandoned row no longer counts as pending after the start");
         gone.AnswerWith = 200;
         await second.AdvanceAsync(TimeSpan.FromMinutes(1));
         await second.DeliveriesIdleAsync();

@@ -236,16 +236,32 @@ internal sealed class DeliveryLane
 
             CompleteIdleWaiters(pass);
 
-            // Nothing to take now: sleep until a retry falls due or a claim runs out, a wake, or the idle poll.
-            // A head that is due but did not fit (no room) waits for room, which comes with a wake.
+            // Nothing to take now: sleep until a retry falls due or a claim runs out, a wake, or the idle poll. A
+            // head that is due but did not fit (no room) waits for room, which comes with a wake; one that the store
+            // calls due at the very instant of a claim that took nothing is not trusted, so the lane cannot spin.
+            var current = _time.GetUtcNow();
             var wait = _options.IdlePoll;
-            if (room > 0 && nextAt is { } next && next > now && next - now < wait)
+            if (room > 0 && nextAt is { } next && next > now && next - current < wait)
             {
-                wait = next - now;
+                wait = next - current;
+            }
+
+            if (wait <= TimeSpan.Zero)
+            {
+                // The clock passed the next instant while we claimed: claim again.
+                continue;
             }
 
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            await Task.WhenAny(wake, Task.Delay(wait, _time, timer.Token)).ConfigureAwait(false);
+            var sleep = Task.Delay(wait, _time, timer.Token);
+
+            // The timer counts from when it is armed: if the clock has already passed the instant meant (a fake
+            // clock jumps), look again instead of sleeping past it.
+            if (_time.GetUtcNow() < current + wait)
+            {
+                await Task.WhenAny(wake, sleep).ConfigureAwait(false);
+            }
+
             await timer.CancelAsync().ConfigureAwait(false);
         }
     }

@@ -162,7 +162,9 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable, IDeliver
         while (true)
         {
             var now = _time.GetUtcNow();
-            var wait = HeartbeatInterval;
+            // A heartbeat after the last look, not after this instant: time that passed during the last step counts
+            // (never longer than one interval, should the clock have gone back).
+            var wait = TimeSpan.FromTicks(Math.Min(HeartbeatInterval.Ticks, (_lastWatched + HeartbeatInterval - now).Ticks));
             if (_evaluator.NextDeadline is { } next && next - now < wait)
             {
                 wait = next - now;
@@ -173,7 +175,9 @@ internal sealed class EvaluatorLoop : IHostedService, IAsyncDisposable, IDeliver
                 using var timeout = new CancellationTokenSource(wait, _time);
                 try
                 {
-                    if (!await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
+                    // The timer counts from when it is armed, after the clock was read: if the clock has already passed
+                    // the instant meant (a fake clock jumps while the loop is busy), look now instead of sleeping past it.
+                    if (_time.GetUtcNow() < now + wait && !await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
                     {
                         break;
                     }
