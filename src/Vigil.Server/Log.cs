@@ -33,8 +33,23 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "Delivery to {Receiver} failed (attempt {Attempt}): {Error}; retrying in {Delay}")]
     public static partial void DeliveryFailed(ILogger logger, string receiver, int attempt, string error, TimeSpan delay);
 
-    [LoggerMessage(12, LogLevel.Error, "The outbox dispatcher could not read the store")]
+    [LoggerMessage(12, LogLevel.Error, "The outbox dispatcher could not reach the store")]
     public static partial void DispatcherFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(13, LogLevel.Error, "The delivery lane of receiver {Receiver} failed; it restarts in {Delay}")]
+    public static partial void LaneFailed(ILogger logger, Exception error, string receiver, TimeSpan delay);
+
+    [LoggerMessage(14, LogLevel.Warning, "Receiver {Receiver} is no longer configured: {Rows} pending notification(s) to it were abandoned and will not be retried")]
+    public static partial void OutboxAbandoned(ILogger logger, string receiver, int rows);
+
+    [LoggerMessage(15, LogLevel.Error, "{Marks} delivery outcome(s) could not be recorded; their notifications are delivered again once their claims run out")]
+    public static partial void RecordFailed(ILogger logger, Exception error, int marks);
+
+    [LoggerMessage(16, LogLevel.Information, "Released {Rows} outbox claim(s) left by an earlier run; those notifications are delivered again")]
+    public static partial void ClaimsReleased(ILogger logger, int rows);
+
+    [LoggerMessage(17, LogLevel.Warning, "No route sends the {Alert} {State} notification for {Check} to any receiver; nobody was told (recorded as a {EventType} event)")]
+    public static partial void NotificationUnrouted(ILogger logger, string alert, string state, string check, string eventType);
 
     [LoggerMessage(20, LogLevel.Warning, "First start: created an admin API key and wrote it to {Path} (mode 0600); the key itself is not logged")]
     public static partial void AdminKeyCreated(ILogger logger, string path);

@@ -38,6 +38,10 @@ public sealed record VigilServerOptions
 
     /// <summary>How long a request may wait for the writer loop. The default is <see cref="EvaluatorLoop.DefaultCommandTimeout"/>.</summary>
     public TimeSpan? CommandTimeout { get; init; }
+
+    /// <summary>Wraps every receiver built from the configuration: a test seam for failures that real receivers
+    /// cannot be made to produce (a receiver throwing).</summary>
+    public Func<Vigil.Receivers.IReceiver, Vigil.Receivers.IReceiver>? WrapReceiver { get; init; }
 }
 
 /// <summary>
@@ -150,6 +154,7 @@ public sealed class VigilServer : IAsyncDisposable
             receivers.Replace(next);
             keys.ReplaceConfigKeys(next.ApiKeys);
         }).ConfigureAwait(false);
+        await _app.Services.GetRequiredService<OutboxDispatcher>().SyncReceiversAsync(CancellationToken.None).ConfigureAwait(false);
         var needRestart = new List<string>();
         if (next.Urls != current.Urls) needRestart.Add("server.urls");
         if (next.DataDirectory != current.DataDirectory) needRestart.Add("server.data");
@@ -246,8 +251,11 @@ public sealed class VigilServer : IAsyncDisposable
         });
         services.AddSingleton<PingRateLimiter>();
         services.AddSingleton(new Backoff(options.Random ?? Random.Shared));
-        services.AddSingleton<ReceiverRegistry>();
-        services.AddHostedService<OutboxDispatcher>();
+        services.AddSingleton(sp => new ReceiverRegistry(settings, sp.GetRequiredService<IHttpClientFactory>(), time, options.WrapReceiver));
+        services.AddSingleton<IDeliveryRecorder>(sp => sp.GetRequiredService<EvaluatorLoop>());
+        services.AddSingleton(new DispatcherOptions { ReleaseClaimsAtStart = store.Capabilities.SingleNode });
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddHttpClient(ReceiverRegistry.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = FillDetail);

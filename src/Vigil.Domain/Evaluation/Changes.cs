@@ -16,6 +16,9 @@ public sealed class Changes
 
     /// <summary>Silences added or expired (upserted by id).</summary>
     public List<Silence> Silences { get; } = [];
+
+    /// <summary>Delivery outcomes reported by the dispatcher, applied in the same transaction as the rest.</summary>
+    public List<OutboxMark> OutboxMarks { get; } = [];
     public DateTimeOffset? AliveAt { get; set; }
 
     /// <summary>Obligations whose handling threw and was set aside in this batch: the loop logs them as critical.
@@ -27,7 +30,7 @@ public sealed class Changes
 
     public bool IsEmpty =>
         Checks.Count == 0 && DeletedChecks.Count == 0 && Events.Count == 0 && Runs.Count == 0
-        && Notifications.Count == 0 && Outbox.Count == 0 && Silences.Count == 0 && AliveAt is null && FencingHighWater is null;
+        && Notifications.Count == 0 && Outbox.Count == 0 && OutboxMarks.Count == 0 && Silences.Count == 0 && AliveAt is null && FencingHighWater is null;
 
     internal void Touch(CheckDefinition definition, CheckState state)
     {
@@ -59,6 +62,7 @@ public sealed class Changes
         Notifications.AddRange(command.Notifications);
         Outbox.AddRange(command.Outbox);
         Silences.AddRange(command.Silences);
+        OutboxMarks.AddRange(command.OutboxMarks);
         if (command.AliveAt is { } alive && (AliveAt is null || alive > AliveAt)) AliveAt = alive;
         if (command.FencingHighWater is { } fencing && (FencingHighWater is null || fencing > FencingHighWater)) FencingHighWater = fencing;
     }

@@ -21,4 +21,5 @@ public static class EventTypes
     public const string Created = "created";
     public const string Updated = "updated";
     public const string VigilRestarted = "vigil_restarted";
+    public const string NotificationUnrouted = "notification_unrouted";
 }

@@ -10,13 +10,16 @@ internal sealed class ReceiverRegistry
     private readonly IHttpClientFactory _httpClients;
     private readonly TimeProvider _time;
     private readonly TelegramProgress _telegramProgress = new();
+    private readonly Func<IReceiver, IReceiver>? _wrap;
     private volatile Dictionary<string, IReceiver> _receivers = new(StringComparer.Ordinal);
     private volatile string? _publicUrl;
 
-    public ReceiverRegistry(ServerSettings settings, IHttpClientFactory httpClients, TimeProvider time)
+    // wrap: applied to every receiver built (a test seam, see VigilServerOptions.WrapReceiver).
+    public ReceiverRegistry(ServerSettings settings, IHttpClientFactory httpClients, TimeProvider time, Func<IReceiver, IReceiver>? wrap = null)
     {
         _httpClients = httpClients;
         _time = time;
+        _wrap = wrap;
         Replace(settings);
     }
 
@@ -36,7 +39,8 @@ internal sealed class ReceiverRegistry
             };
             if (options is not null)
             {
-                receivers[receiver.Name] = ReceiverFactory.Create(receiver.Name, options, httpClients.CreateClient(HttpClientName), time, _telegramProgress);
+                var built = ReceiverFactory.Create(receiver.Name, options, httpClients.CreateClient(HttpClientName), time, _telegramProgress);
+                receivers[receiver.Name] = _wrap?.Invoke(built) ?? built;
             }
         }
 
@@ -48,4 +52,7 @@ internal sealed class ReceiverRegistry
 
     /// <summary><c>server.public_url</c>, for the dashboard links in messages.</summary>
     public string? PublicUrl => _publicUrl;
+
+    /// <summary>The names of the receivers configured now.</summary>
+    public IReadOnlyCollection<string> Names => _receivers.Keys;
 }

@@ -3,6 +3,7 @@ using Vigil.Domain.Commands;
 using Vigil.Domain.Evaluation;
 using Vigil.Domain.Notifications;
 using Vigil.Domain.Persistence;
+using Vigil.Server.Delivery;
 
 namespace Vigil.Server.Engine;
 
@@ -16,7 +17,7 @@ namespace Vigil.Server.Engine;
 /// reload fails too, or failures repeat, the loop gives up loudly (<see cref="Fatal"/>): the host stops with a
 /// non-zero exit rather than live on answering nothing.</para>
 /// </summary>
-internal sealed class EvaluatorLoop : IAsyncDisposable
+internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
 {
     /// <summary>The loop wakes at least this often to record that Vigil is watching.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
@@ -67,7 +68,7 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         _log = log;
         _outboxSignal = outboxSignal;
         _readModel = readModel;
-        _fanOut = new OutboxFanOut(entropy);
+        _fanOut = new OutboxFanOut(entropy, log);
         _router = new Router(settings.Routes);
         _windows = settings.MaintenanceWindows;
         _evaluator = NewEvaluator();
@@ -140,6 +141,10 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
             }),
         });
 
+    /// <summary>Delivery outcomes from the dispatcher: committed with the next batch, not in a transaction each.</summary>
+    public Task RecordAsync(IReadOnlyList<OutboxMark> marks, CancellationToken ct) =>
+        SubmitAsync(new RecordDeliveriesCommand(marks)).WaitAsync(ct);
+
     private async Task<T> SubmitAsync<T>(PendingCommand<T> pending)
     {
         if (_fatal.Task.IsCompleted)
@@ -205,7 +210,9 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         while (!_fatal.Task.IsCompleted)
         {
             var now = _time.GetUtcNow();
-            var wait = HeartbeatInterval;
+            // A heartbeat after the last look, not after this instant: time that passed during the last step counts
+            // (never longer than one interval, should the clock have gone back).
+            var wait = TimeSpan.FromTicks(Math.Min(HeartbeatInterval.Ticks, (_lastWatched + HeartbeatInterval - now).Ticks));
             if (_evaluator.NextDeadline is { } next && next - now < wait)
             {
                 wait = next - now;

@@ -116,22 +116,14 @@ public sealed partial class SqliteStore
             ReadEvent, ct, ("$check", check), ("$since", SqliteTime.ToDb(since)), ("$limit", limit)).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<OutboxEntry>> GetDueOutboxAsync(DateTimeOffset now, int max, CancellationToken ct)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(max);
-        return await QueryAsync(
-            """
-            SELECT id, notification_id, receiver, notification, created_at, attempts, next_attempt_at, last_error
-            FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= $now
-            ORDER BY created_at, rowid LIMIT $max;
-            """,
-            ReadOutbox, ct, ("$now", SqliteTime.ToText(now)), ("$max", max)).ConfigureAwait(false);
-    }
+    public async Task<IReadOnlyList<string>> GetOutboxReceiversAsync(CancellationToken ct) =>
+        await QueryAsync("SELECT DISTINCT receiver FROM outbox WHERE status = 'pending' ORDER BY receiver;", r => r.GetString(0), ct)
+            .ConfigureAwait(false);
 
     public async Task<(int Pending, DateTimeOffset? Oldest, DateTimeOffset? NextAttemptAt)> GetOutboxStatsAsync(CancellationToken ct)
     {
         var rows = await QueryAsync(
-            "SELECT count(*), min(created_at), min(next_attempt_at) FROM outbox WHERE delivered_at IS NULL;",
+            "SELECT count(*), min(created_at), min(next_attempt_at) FROM outbox WHERE status = 'pending';",
             r => (r.GetInt32(0), r.NullableInstant(1), r.NullableInstant(2)), ct).ConfigureAwait(false);
         return rows[0];
     }
@@ -169,7 +161,11 @@ public sealed partial class SqliteStore
         ReportedAt = r.NullableInstant(10),
     };
 
-    private static OutboxEntry ReadOutbox(SqliteDataReader r) => new()
+    /// <summary>The columns <see cref="ReadOutbox"/> reads, in its order.</summary>
+    internal const string OutboxColumns =
+        "id, notification_id, receiver, notification, created_at, attempts, next_attempt_at, last_error, seq";
+
+    internal static OutboxEntry ReadOutbox(SqliteDataReader r) => new()
     {
         Id = r.GuidText(0),
         NotificationId = r.GuidText(1),
@@ -179,6 +175,7 @@ public sealed partial class SqliteStore
         Attempts = r.GetInt32(5),
         NextAttemptAt = r.Instant(6),
         LastError = r.NullableString(7),
+        Sequence = r.GetInt64(8),
     };
 
     /// <summary>A document that does not parse is named by its check, so the operator knows which row to look at.</summary>
