@@ -13,12 +13,12 @@ import time
 import unittest
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Any, List
+from typing import Any, List, Tuple
 from unittest import mock
 
 from vigil_server import PACKAGE_ROOT, VigilServer, free_port
 
-from vigil_client import LeaseHeld, LeaseLost, Vigil, VigilError, current_lease
+from vigil_client import DataTs, LeaseHeld, LeaseLost, Vigil, VigilError, current_lease
 
 server = VigilServer()
 _names = itertools.count(1)
@@ -68,7 +68,7 @@ class PingTests(unittest.TestCase):
     def test_data_ts_accepts_epoch_aware_datetime_and_rfc3339(self) -> None:
         name = new_check("fresh", every="1h", max_data_age="5m")
         v = client()
-        cases = [
+        cases: List[Tuple[DataTs, str]] = [
             (1_700_000_000, "2023-11-14T22:13:20Z"),
             (1_700_000_000.25, "2023-11-14T22:13:20.25Z"),
             (datetime(2026, 1, 31, 14, 0, tzinfo=timezone(timedelta(hours=2))), "2026-01-31T12:00:00Z"),
@@ -231,6 +231,7 @@ class LeaseTests(unittest.TestCase):
             time.sleep(3)
             with client().lease(name, ttl="1m", holder="successor") as successor:
                 self.assertTrue(successor.monitored, "the expired lease is free for the next holder")
+                assert successor.fencing_token is not None
                 self.assertGreater(successor.fencing_token, int(acquired[1]))
                 child.send_signal(signal.SIGCONT)
                 out, err = child.communicate(timeout=15)
