@@ -21,6 +21,7 @@ public sealed class VigilLease : IAsyncDisposable
     private readonly Task _renewal;
     private DateTimeOffset? _expiresAt;
     private bool _released;
+    private int _timersArmed;
 
     internal VigilLease(VigilClient client, string check, TimeSpan ttl, LeaseGrant? grant)
     {
@@ -78,6 +79,10 @@ public sealed class VigilLease : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>How many renewal timers the background loop has armed so far (a seam for tests on a fake
+    /// clock: time may move once the next timer is armed, not while a renewal is in flight).</summary>
+    internal int TimersArmed => Volatile.Read(ref _timersArmed);
 
     /// <summary>
     /// Stops the renewals and releases the lease with <paramref name="outcome"/>. Only the first call acts.
@@ -177,7 +182,10 @@ public sealed class VigilLease : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(_interval, _client.Time, stop).ConfigureAwait(false);
+                var due = Task.Delay(_interval, _client.Time, stop);
+                // The timer exists once Delay returns: a test on a fake clock may move time from here on.
+                Interlocked.Increment(ref _timersArmed);
+                await due.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
