@@ -202,6 +202,11 @@ public sealed class VigilLease : IAsyncDisposable
             {
                 return;
             }
+            catch (ObjectDisposedException)
+            {
+                // The client was disposed before its lease: nothing is left to renew with.
+                return;
+            }
             catch (VigilApiException ex) when (ex.Status == 404)
             {
                 MarkLost("the check no longer exists");
