@@ -1,4 +1,7 @@
+using Vigil.Domain.Audit;
+using Vigil.Domain.Breakers;
 using Vigil.Domain.Checks;
+using Vigil.Domain.Gates;
 using Vigil.Domain.Evaluation;
 using Vigil.Domain.Notifications;
 using Vigil.Domain.Security;
@@ -42,6 +45,9 @@ public interface IVigilStore : IAsyncDisposable
     /// <summary>Count of pending rows and the creation time of the oldest, for metrics and health.</summary>
     Task<(int Pending, DateTimeOffset? Oldest, DateTimeOffset? NextAttemptAt)> GetOutboxStatsAsync(CancellationToken ct);
 
+    /// <summary>The audit log, newest first, from <paramref name="since"/> on when given.</summary>
+    Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit, DateTimeOffset? since, CancellationToken ct);
+
     Task SaveKeyAsync(ApiKey key, CancellationToken ct);
     Task<bool> RevokeKeyAsync(string name, DateTimeOffset at, CancellationToken ct);
 }
@@ -54,6 +60,10 @@ public sealed record StoredState(
     IReadOnlyList<(CheckDefinition Definition, CheckState State)> Checks,
     IReadOnlyList<ApiKey> Keys,
     DateTimeOffset? LastAliveAt,
-    long FencingHighWater = 0);
+    long FencingHighWater = 0)
+{
+    public IReadOnlyList<(BreakerDefinition Definition, BreakerState State)> Breakers { get; init; } = [];
+    public IReadOnlyList<(GateDefinition Definition, GateState State)> Gates { get; init; } = [];
+}
 
 public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -65,7 +65,8 @@ public sealed partial class SqliteStore
             }
         }
 
-        return new StoredState(checks, keys, lastAlive, fencingHighWater);
+        var (breakers, gates) = await LoadPoliciesAsync(connection, ct).ConfigureAwait(false);
+        return new StoredState(checks, keys, lastAlive, fencingHighWater) { Breakers = breakers, Gates = gates };
     }
 
     public async Task PingAsync(CancellationToken ct)

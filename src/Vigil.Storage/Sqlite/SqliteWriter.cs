@@ -10,7 +10,7 @@ namespace Vigil.Storage.Sqlite;
 /// lets one caller in at a time. Statements are prepared once and rebound per row (see <see cref="RawStatement"/>),
 /// because a batch of hundreds of pings is hundreds of rows on the durable-ping path.
 /// </summary>
-internal sealed class SqliteWriter : IDisposable
+internal sealed partial class SqliteWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _time;
@@ -209,6 +209,7 @@ internal sealed class SqliteWriter : IDisposable
                 .Instant(entry.CreatedAt).Int(entry.Attempts).Instant(entry.NextAttemptAt).Text(entry.LastError).Execute();
         }
 
+        WritePolicies(changes, now);
         if (changes.AliveAt is { } alive)
         {
             _setMeta.Text(LastAliveKey).Instant(alive).Execute();
