@@ -149,7 +149,7 @@ public sealed class VigilServer : IAsyncDisposable
         {
             receivers.Replace(next);
             keys.ReplaceConfigKeys(next.ApiKeys);
-        }).ConfigureAwait(false);
+        }, next.Breakers, next.Gates).ConfigureAwait(false);
         var needRestart = new List<string>();
         if (next.Urls != current.Urls) needRestart.Add("server.urls");
         if (next.DataDirectory != current.DataDirectory) needRestart.Add("server.data");
@@ -158,7 +158,7 @@ public sealed class VigilServer : IAsyncDisposable
         if (next.PublicUrl != current.PublicUrl) needRestart.Add("server.public_url");
         if (next.StartupGrace != current.StartupGrace || next.ShutdownTimeout != current.ShutdownTimeout) needRestart.Add("server timings");
         return $"reloaded: {next.Checks.Count} checks declared ({result.Created} created, {result.Changed} changed, {result.Removed} removed), " +
-               $"{next.Receivers.Count} receivers, {next.Routes.Count} routes" +
+               $"{next.Receivers.Count} receivers, {next.Routes.Count} routes, {next.Breakers.Count} breakers, {next.Gates.Count} gates" +
                (needRestart.Count > 0 ? $"; restart to apply {string.Join(", ", needRestart)}" : "");
     }
 
@@ -262,6 +262,9 @@ public sealed class VigilServer : IAsyncDisposable
         app.MapLeases();
         app.MapChecks();
         app.MapKeys();
+        app.MapBreakers();
+        app.MapGates();
+        app.MapAudit();
         return app;
     }
 

@@ -46,6 +46,10 @@ internal sealed class ScopeFilter(Scope scope) : IEndpointFilter
     }
 
     public static string Text(Scope scope) => scope.ToString().ToLowerInvariant();
+
+    /// <summary>The name of the key that authorised this request, for the audit log and probe holders.</summary>
+    public static string KeyName(HttpContext context) =>
+        context.Items.TryGetValue(KeyItem, out var key) && key is ApiKey k ? k.Name : "unknown";
 }
 
 internal static class ScopeFilterExtensions
