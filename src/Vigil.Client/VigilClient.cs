@@ -14,7 +14,7 @@ namespace Vigil.Client;
 /// Failures are exceptions that say which kind: <see cref="VigilUnreachableException"/> (no answer) or
 /// <see cref="VigilApiException"/> (an answer that said no).
 /// </summary>
-public sealed class VigilClient : IDisposable
+public sealed partial class VigilClient : IDisposable
 {
     public static readonly Uri DefaultServer = new("http://127.0.0.1:8470");
 
