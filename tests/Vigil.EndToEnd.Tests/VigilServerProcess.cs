@@ -17,7 +17,7 @@ internal sealed class VigilServerProcess : IAsyncDisposable
     private readonly TempDir _dir = new();
     private readonly HttpClient _http;
 
-    public VigilServerProcess(string checksYaml, string webhookUrl, string startupGrace = "3s")
+    public VigilServerProcess(string checksYaml, string webhookUrl, string startupGrace = "3s", string? extraYaml = null)
     {
         Port = Ports.Free();
         BaseUrl = $"http://127.0.0.1:{Port}";
@@ -38,6 +38,7 @@ internal sealed class VigilServerProcess : IAsyncDisposable
                 webhook: {"{"} url: "{webhookUrl}" {"}"}
             routes:
               - receivers: [hook]
+            {extraYaml}
             """);
         _http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
     }
