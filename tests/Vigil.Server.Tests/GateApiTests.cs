@@ -150,6 +150,32 @@ public sealed class GateApiTests
     }
 
     [Fact]
+    public async Task Breakers_and_gates_from_vigil_yaml_are_accepted_and_served()
+    {
+        var config = Vigil.Configuration.ConfigLoader.LoadText("""
+            checks:
+              bot: { every: 1m, tags: [trading] }
+            breakers:
+              binance-api: { failure_rate: 0.5, min_calls: 10, window: 1m, open_for: 30s, backoff: 2.0, max_open_for: 30m, half_open_probes: 2, probe_ttl: 15s, severity: critical }
+            gates:
+              trading: { checks: { names: [bot], tags: [trading] }, max_level: warning, breakers: [binance-api], start_closed: true }
+            """, "/etc/vigil/vigil.yaml", new Dictionary<string, string?>());
+        Assert.True(config.IsValid, string.Join('\n', config.Problems));
+
+        var (settings, unsupported) = SettingsFromConfig.Create(config.Config!, VigilHost.Epoch);
+
+        Assert.Empty(unsupported);
+        var breaker = Assert.Single(settings.Breakers);
+        Assert.Equal((null, 0.5, 10, 2, Severity.Critical), (breaker.FailureThreshold, breaker.FailureRate, breaker.MinCalls, breaker.HalfOpenProbes, breaker.Severity));
+        await using var host = await VigilHost.StartAsync(s => settings with { DataDirectory = s.DataDirectory, Urls = s.Urls });
+        var served = await host.GetJsonAsync("api/v1/breakers/binance-api");
+        Assert.Equal(0.5, served.GetProperty("settings").GetProperty("failure_rate").GetDouble());
+        var (status, body) = await GateAsync(host);
+        Assert.Equal(423, status);
+        Assert.Equal("warning", body.GetProperty("max_level").GetString());
+    }
+
+    [Fact]
     public async Task Audit_needs_admin_and_names_bad_limits_and_instants()
     {
         await using var host = await StartAsync();
