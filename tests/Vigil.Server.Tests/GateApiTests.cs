@@ -167,7 +167,7 @@ public sealed class GateApiTests
         Assert.Empty(unsupported);
         var breaker = Assert.Single(settings.Breakers);
         Assert.Equal((null, 0.5, 10, 2, Severity.Critical), (breaker.FailureThreshold, breaker.FailureRate, breaker.MinCalls, breaker.HalfOpenProbes, breaker.Severity));
-        await using var host = await VigilHost.StartAsync(s => settings with { DataDirectory = s.DataDirectory, Urls = s.Urls });
+        await using var host = await VigilHost.StartAsync(s => settings with { DataDirectory = s.DataDirectory, SqlitePath = null, Urls = s.Urls });
         var served = await host.GetJsonAsync("api/v1/breakers/binance-api");
         Assert.Equal(0.5, served.GetProperty("settings").GetProperty("failure_rate").GetDouble());
         var (status, body) = await GateAsync(host);

@@ -140,7 +140,8 @@ internal sealed class VigilHost : IAsyncDisposable
             Time.Advance(d);
             total -= d;
             var target = Time.GetUtcNow();
-            await Poll.UntilAsync(() => Loop.LastWatched >= target, $"the evaluator looked at {target:O}");
+            await Poll.UntilAsync(() => Loop.LastWatched >= target,
+                $"the evaluator looked at {target:O} (it last looked at {Loop.LastWatched:O}; running {Loop.Running}, fault {Loop.Fault ?? "none"}, {Loop.QueueLength} queued)");
         }
     }
 
