@@ -84,6 +84,11 @@ public static class AlertmanagerPayload
             labels["check"] = n.Check;
         }
 
+        if (n.Breaker is not null)
+        {
+            labels["breaker"] = n.Breaker;
+        }
+
         if (n.Tags.Count > 0)
         {
             labels["tags"] = string.Join(',', n.Tags);
@@ -97,7 +102,7 @@ public static class AlertmanagerPayload
         var kind = MessageText.KindTitle(n.Alert);
         var annotations = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["summary"] = n.Check is null ? kind : $"{kind}: {n.Check}",
+            ["summary"] = (n.Check ?? n.Breaker) is { } about ? $"{kind}: {about}" : kind,
             ["description"] = string.IsNullOrWhiteSpace(n.Description) ? n.Reason : n.Description,
             ["reason"] = n.Reason,
         };

@@ -40,6 +40,11 @@ public static class NotificationPayload
             json["check"] = null;
         }
 
+        if (n.Breaker is not null)
+        {
+            json["breaker"] = n.Breaker;
+        }
+
         return json;
     }
 

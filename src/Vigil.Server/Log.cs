@@ -60,6 +60,12 @@ internal static partial class Log
     [LoggerMessage(22, LogLevel.Warning, "{Message}")]
     public static partial void Reload(ILogger logger, string message);
 
+    [LoggerMessage(40, LogLevel.Information, "Audit: {Key} did {Action} on {Target}: {Reason}")]
+    public static partial void Audited(ILogger logger, string key, string action, string target, string reason);
+
+    [LoggerMessage(41, LogLevel.Warning, "Breaker {Breaker}: breaker_open {State}: {Reason}")]
+    public static partial void BreakerAlert(ILogger logger, string breaker, string state, string reason);
+
     [LoggerMessage(30, LogLevel.Error, "Unhandled error serving {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, Exception error, string method, string path);
 }

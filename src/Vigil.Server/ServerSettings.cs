@@ -31,6 +31,13 @@ public sealed record ServerSettings
     /// <summary>The config's recurring silences (<c>silences:</c>).</summary>
     public IReadOnlyList<Domain.Notifications.MaintenanceWindow> MaintenanceWindows { get; init; } = [];
 
+    /// <summary>The config's shared circuit breakers and gates; applied at start and on reload with the checks.</summary>
+    public IReadOnlyList<Vigil.Domain.Breakers.BreakerDefinition> Breakers { get; init; } = [];
+    public IReadOnlyList<Vigil.Domain.Gates.GateDefinition> Gates { get; init; } = [];
+
+    /// <summary>True when breakers and gates are declared by a config: ones it no longer names are removed at start.</summary>
+    public bool PoliciesFromConfig => ChecksFromConfig || Breakers.Count > 0 || Gates.Count > 0;
+
     /// <summary>Where the config came from, for logs; null when running on defaults.</summary>
     public string? ConfigPath { get; init; }
 

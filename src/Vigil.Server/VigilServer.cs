@@ -153,7 +153,7 @@ public sealed class VigilServer : IAsyncDisposable
         {
             receivers.Replace(next);
             keys.ReplaceConfigKeys(next.ApiKeys);
-        }).ConfigureAwait(false);
+        }, next.Breakers, next.Gates).ConfigureAwait(false);
         await _app.Services.GetRequiredService<OutboxDispatcher>().SyncReceiversAsync(CancellationToken.None).ConfigureAwait(false);
         var needRestart = new List<string>();
         if (next.Urls != current.Urls) needRestart.Add("server.urls");
@@ -163,7 +163,7 @@ public sealed class VigilServer : IAsyncDisposable
         if (next.PublicUrl != current.PublicUrl) needRestart.Add("server.public_url");
         if (next.StartupGrace != current.StartupGrace || next.ShutdownTimeout != current.ShutdownTimeout) needRestart.Add("server timings");
         return $"reloaded: {next.Checks.Count} checks declared ({result.Created} created, {result.Changed} changed, {result.Removed} removed), " +
-               $"{next.Receivers.Count} receivers, {next.Routes.Count} routes" +
+               $"{next.Receivers.Count} receivers, {next.Routes.Count} routes, {next.Breakers.Count} breakers, {next.Gates.Count} gates" +
                (needRestart.Count > 0 ? $"; restart to apply {string.Join(", ", needRestart)}" : "");
     }
 
@@ -271,6 +271,9 @@ public sealed class VigilServer : IAsyncDisposable
         app.MapChecks();
         app.MapKeys();
         app.MapSilences();
+        app.MapBreakers();
+        app.MapGates();
+        app.MapAudit();
         return app;
     }
 

@@ -40,13 +40,16 @@ public abstract class InProcessServer : IAsyncLifetime
                 new CheckDefinition { Name = "other", Uuid = Guid.NewGuid(), Every = TimeSpan.FromHours(1), Grace = TimeSpan.FromHours(1) },
             ],
         };
-        _server = await VigilServer.StartAsync(settings, new VigilServerOptions { ConfigureLogging = l => l.ClearProviders() });
+        _server = await VigilServer.StartAsync(Configure(settings), new VigilServerOptions { ConfigureLogging = l => l.ClearProviders() });
         Url = _server.Addresses.First().TrimEnd('/');
         Key = (await File.ReadAllTextAsync(Path.Combine(settings.DataDirectory, "admin.key"))).Trim();
         Client = new VigilClient(new Uri(Url), Key);
         Http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(10) };
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
     }
+
+    /// <summary>A suite's own additions to the server's settings (breakers, gates).</summary>
+    protected virtual ServerSettings Configure(ServerSettings settings) => settings;
 
     public async Task DisposeAsync()
     {

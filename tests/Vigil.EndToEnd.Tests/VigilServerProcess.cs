@@ -18,7 +18,7 @@ internal sealed class VigilServerProcess : IAsyncDisposable
     private readonly TempDir _dir = new();
     private readonly HttpClient _http;
 
-    public VigilServerProcess(string checksYaml, string webhookUrl, string startupGrace = "3s")
+    public VigilServerProcess(string checksYaml, string webhookUrl, string startupGrace = "3s", string? extraYaml = null)
     {
         Port = Ports.Free();
         BaseUrl = $"http://127.0.0.1:{Port}";
@@ -39,6 +39,7 @@ internal sealed class VigilServerProcess : IAsyncDisposable
                 webhook: {"{"} url: "{webhookUrl}" {"}"}
             routes:
               - receivers: [hook]
+            {extraYaml}
             """);
         _http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
     }

@@ -13,7 +13,7 @@ namespace Vigil.Storage.Tests;
 /// class and says how to make a store; each test gets its own empty backing storage, shared by every store the
 /// test creates, so "close and open again" and "a second process opens the same data" can be written once.
 /// </summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     private readonly List<IVigilStore> _stores = [];
 

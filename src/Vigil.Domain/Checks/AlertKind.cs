@@ -9,4 +9,5 @@ public static class AlertKind
     public const string Flapping = "flapping";
     public const string VigilRestarted = "vigil_restarted";
     public const string DeliveryFailing = "delivery_failing";
+    public const string BreakerOpen = "breaker_open";
 }

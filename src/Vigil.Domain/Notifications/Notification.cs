@@ -8,6 +8,9 @@ public sealed record Notification
 {
     public required Guid Id { get; init; }
     public string? Check { get; init; }
+
+    /// <summary>The breaker a <c>breaker_open</c> notification is about (such notifications name no check).</summary>
+    public string? Breaker { get; init; }
     public Guid? CheckUuid { get; init; }
     public required string Alert { get; init; }
 

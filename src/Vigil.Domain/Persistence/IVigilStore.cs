@@ -1,4 +1,7 @@
+using Vigil.Domain.Audit;
+using Vigil.Domain.Breakers;
 using Vigil.Domain.Checks;
+using Vigil.Domain.Gates;
 using Vigil.Domain.Evaluation;
 using Vigil.Domain.Notifications;
 using Vigil.Domain.Security;
@@ -59,6 +62,9 @@ public interface IVigilStore : IAsyncDisposable
     /// <summary>Count of pending rows and the creation time of the oldest, for metrics and health.</summary>
     Task<(int Pending, DateTimeOffset? Oldest, DateTimeOffset? NextAttemptAt)> GetOutboxStatsAsync(CancellationToken ct);
 
+    /// <summary>The audit log, newest first, from <paramref name="since"/> on when given.</summary>
+    Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit, DateTimeOffset? since, CancellationToken ct);
+
     Task SaveKeyAsync(ApiKey key, CancellationToken ct);
     Task<bool> RevokeKeyAsync(string name, DateTimeOffset at, CancellationToken ct);
 }
@@ -76,6 +82,9 @@ public sealed record StoredState(
 {
     /// <summary>Silences that have not ended yet.</summary>
     public IReadOnlyList<Silence> Silences { get; init; } = [];
+
+    public IReadOnlyList<(BreakerDefinition Definition, BreakerState State)> Breakers { get; init; } = [];
+    public IReadOnlyList<(GateDefinition Definition, GateState State)> Gates { get; init; } = [];
 }
 
 public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

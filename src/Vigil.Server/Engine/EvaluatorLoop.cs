@@ -110,6 +110,14 @@ internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
             _evaluator.Execute(new ApplyConfigChecksCommand(_settings.Checks));
         }
 
+        if (_settings.PoliciesFromConfig)
+        {
+            _evaluator.Execute(new ApplyConfigPoliciesCommand(_settings.Breakers, _settings.Gates));
+        }
+
+        // After every start, start_closed gates wait for someone to release them deliberately.
+        _evaluator.Execute(new StartClosedGatesCommand());
+
         var now = _time.GetUtcNow();
         if (stored.LastAliveAt is { } lastAlive)
         {
@@ -129,10 +137,13 @@ internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
     /// <exception cref="ServiceUnavailableException">The queue is full, the loop has given up, or it did not answer in time.</exception>
     public Task<T> SubmitAsync<T>(EvaluatorCommand<T> command) => SubmitAsync(new PendingCommand<T>(command));
 
-    /// <summary>A reload: the checks, the router, receivers and keys take effect in one batch, or not at all.</summary>
+    /// <summary>A reload: the checks, maintenance windows, breakers, gates, the router, receivers and keys take
+    /// effect in one batch, or not at all.</summary>
     public Task<ConfigApplyResult> ReloadAsync(IReadOnlyList<Domain.Checks.CheckDefinition> checks, Router router,
-        IReadOnlyList<MaintenanceWindow> windows, Action afterCommit) =>
-        SubmitAsync(new PendingCommand<ConfigApplyResult>(new ApplyConfigChecksCommand(checks, windows))
+        IReadOnlyList<MaintenanceWindow> windows, Action afterCommit,
+        IReadOnlyList<Domain.Breakers.BreakerDefinition>? breakers = null, IReadOnlyList<Domain.Gates.GateDefinition>? gates = null) =>
+        SubmitAsync(new PendingCommand<ConfigApplyResult>(
+            new ApplyConfigCommand(new ApplyConfigChecksCommand(checks, windows), new ApplyConfigPoliciesCommand(breakers ?? [], gates ?? [])))
         {
             Swap = new ConfigSwap(router, () =>
             {
@@ -308,6 +319,7 @@ internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
             }
 
             Publish(changes);
+            LogPolicies(changes);
             Fault = null;
             _consecutiveFailures = 0;
             foreach (var pending in batch)
@@ -419,6 +431,13 @@ internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
             _readModel.PublishSilences(_evaluator.Silences, _evaluator.MaintenanceWindows);
         }
 
+        if (changes.Breakers.Count > 0 || changes.DeletedBreakers.Count > 0 || changes.Gates.Count > 0 || changes.DeletedGates.Count > 0)
+        {
+            _readModel.PublishPolicies(
+                changes.Breakers.Keys.Select(_evaluator.BreakerSnapshot).OfType<Domain.Breakers.BreakerSnapshot>(), changes.DeletedBreakers,
+                changes.Gates.Keys.Select(_evaluator.GateSnapshot).OfType<Domain.Gates.GateSnapshot>(), changes.DeletedGates);
+        }
+
         if (changes.Checks.Count == 0 && changes.DeletedChecks.Count == 0 && changes.Faults.Count == 0)
         {
             return;
@@ -426,6 +445,23 @@ internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
 
         var snapshots = changes.Checks.Keys.Select(_evaluator.Snapshot).OfType<CheckSnapshot>().ToList();
         _readModel.Publish(snapshots, changes.DeletedChecks, changes.Faults.Count > 0 ? [.. _readModel.Faults, .. changes.Faults] : null);
+    }
+
+    /// <summary>Who did what, and breakers opening and closing, once durable.</summary>
+    private void LogPolicies(Changes changes)
+    {
+        foreach (var entry in changes.Audit)
+        {
+            Log.Audited(_log, entry.Key, entry.Action, entry.Target, entry.Reason);
+        }
+
+        foreach (var n in changes.Notifications)
+        {
+            if (n.Breaker is { } breaker)
+            {
+                Log.BreakerAlert(_log, breaker, n.State, n.Reason);
+            }
+        }
     }
 
     /// <summary>Publishes every check (at start and after a reload from the store), dropping the ones that are gone.</summary>
@@ -436,6 +472,11 @@ internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
         var gone = _readModel.List(null, int.MaxValue, _ => true).Page.Select(s => s.Name).Where(n => !names.Contains(n)).ToList();
         _readModel.Publish(snapshots, gone, []);
         _readModel.PublishSilences(_evaluator.Silences, _evaluator.MaintenanceWindows);
+        var breakers = _evaluator.Breakers.ToList();
+        var gates = _evaluator.Gates.ToList();
+        _readModel.PublishPolicies(
+            breakers, _readModel.Breakers().Select(b => b.Name).Except(breakers.Select(b => b.Name), StringComparer.Ordinal).ToList(),
+            gates, _readModel.Gates().Select(g => g.Name).Except(gates.Select(g => g.Name), StringComparer.Ordinal).ToList());
     }
 
     private async Task<(Evaluator Evaluator, StoredState Stored)> LoadEvaluatorAsync(CancellationToken ct)
@@ -444,6 +485,16 @@ internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
         var evaluator = NewEvaluator();
         evaluator.LoadFencingHighWater(stored.FencingHighWater);
         foreach (var (definition, state) in stored.Checks)
+        {
+            evaluator.Load(definition, state);
+        }
+
+        foreach (var (definition, state) in stored.Breakers)
+        {
+            evaluator.Load(definition, state);
+        }
+
+        foreach (var (definition, state) in stored.Gates)
         {
             evaluator.Load(definition, state);
         }

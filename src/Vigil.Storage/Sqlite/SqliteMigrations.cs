@@ -128,6 +128,33 @@ internal static class SqliteMigrations
         CREATE INDEX ix_outbox_pending ON outbox (next_attempt_at) WHERE status = 'pending';
         CREATE INDEX ix_outbox_lane ON outbox (receiver, check_key, seq) WHERE status = 'pending';
         """,
+
+        // 4: shared circuit breakers and gates (definition and state documents, as checks), and the audit log.
+        """
+        CREATE TABLE breakers (
+            name       TEXT NOT NULL PRIMARY KEY,
+            definition TEXT NOT NULL,
+            state      TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE gates (
+            name       TEXT NOT NULL PRIMARY KEY,
+            definition TEXT NOT NULL,
+            state      TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE audit (
+            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            at       TEXT NOT NULL,
+            key_name TEXT NOT NULL,
+            action   TEXT NOT NULL,
+            target   TEXT NOT NULL,
+            reason   TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX ix_audit_at ON audit (at);
+        """,
     ];
 
     /// <summary>The schema version this build writes and understands.</summary>

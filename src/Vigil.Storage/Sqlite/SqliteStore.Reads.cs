@@ -75,7 +75,8 @@ public sealed partial class SqliteStore
             }
         }
 
-        return new StoredState(checks, keys, lastAlive, fencingHighWater) { Silences = silences };
+        var (breakers, gates) = await LoadPoliciesAsync(connection, ct).ConfigureAwait(false);
+        return new StoredState(checks, keys, lastAlive, fencingHighWater) { Silences = silences, Breakers = breakers, Gates = gates };
     }
 
     public async Task PingAsync(CancellationToken ct)

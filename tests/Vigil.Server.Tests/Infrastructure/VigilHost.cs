@@ -157,7 +157,15 @@ internal sealed class VigilHost : IAsyncDisposable
             Time.Advance(d);
             total -= d;
             var target = Time.GetUtcNow();
-            await Poll.UntilAsync(() => Loop.LastWatched >= target, $"the evaluator looked at {target:O}");
+            try
+            {
+                await Poll.UntilAsync(() => Loop.LastWatched >= target, $"the evaluator looked at {target:O}");
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException(
+                    $"{ex.Message}; it last looked at {Loop.LastWatched:O}, running {Loop.Running}, fault {Loop.Fault ?? "none"}, {Loop.QueueLength} queued", ex);
+            }
         }
     }
 
