@@ -253,7 +253,7 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddSingleton(new Backoff(options.Random ?? Random.Shared));
         services.AddSingleton(sp => new ReceiverRegistry(settings, sp.GetRequiredService<IHttpClientFactory>(), time, options.WrapReceiver));
         services.AddSingleton<IDeliveryRecorder>(sp => sp.GetRequiredService<EvaluatorLoop>());
-        services.AddSingleton(new DispatcherOptions { ReleaseClaimsAtStart = store.Capabilities.SingleNode });
+        services.AddSingleton(new DispatcherOptions { ReleaseClaimsAtStart = store.Capabilities.SingleNode, FailoverAfter = settings.FailoverAfter });
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddHttpClient(ReceiverRegistry.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
@@ -271,6 +271,7 @@ public sealed class VigilServer : IAsyncDisposable
         app.MapChecks();
         app.MapKeys();
         app.MapSilences();
+        app.MapNotifications();
         return app;
     }
 

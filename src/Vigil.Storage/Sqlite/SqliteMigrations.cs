@@ -128,6 +128,13 @@ internal static class SqliteMigrations
         CREATE INDEX ix_outbox_pending ON outbox (next_attempt_at) WHERE status = 'pending';
         CREATE INDEX ix_outbox_lane ON outbox (receiver, check_key, seq) WHERE status = 'pending';
         """,
+
+        // (grouping) failover: which receiver delivered a row when its own receiver kept failing (NULL: its own); the
+        // deliveries of one check, newest first, for the API.
+        """
+        ALTER TABLE outbox ADD COLUMN delivered_via TEXT;
+        CREATE INDEX ix_outbox_check ON outbox (check_key, seq);
+        """,
     ];
 
     /// <summary>The schema version this build writes and understands.</summary>
