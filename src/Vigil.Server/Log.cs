@@ -68,4 +68,10 @@ internal static partial class Log
 
     [LoggerMessage(30, LogLevel.Error, "Unhandled error serving {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, Exception error, string method, string path);
+
+    [LoggerMessage(60, LogLevel.Warning, "{Receiver} has failed since {Since} ({Error}); {Alert} {State} for {Check} was delivered by failover receiver {Via} instead")]
+    public static partial void DeliveredViaFailover(ILogger logger, string receiver, DateTimeOffset since, string error, string alert, string state, string check, string via);
+
+    [LoggerMessage(61, LogLevel.Error, "Failover receiver {Via} could not take over from {Receiver} either: {Error}")]
+    public static partial void FailoverFailed(ILogger logger, string via, string receiver, string error);
 }

@@ -26,6 +26,10 @@ public sealed record ServerSettings
     public bool ChecksFromConfig { get; init; }
     public IReadOnlyList<ReceiverSettings> Receivers { get; init; } = [];
     public IReadOnlyList<Route> Routes { get; init; } = [];
+
+    /// <summary>How long a receiver may keep failing a row before the route's failover receivers and the last resort
+    /// are tried (see <c>DispatcherOptions.FailoverAfter</c>).</summary>
+    public TimeSpan FailoverAfter { get; init; } = Delivery.DispatcherOptions.DefaultFailoverAfter;
     public IReadOnlyList<ApiKey> ApiKeys { get; init; } = [];
 
     /// <summary>The config's recurring silences (<c>silences:</c>).</summary>

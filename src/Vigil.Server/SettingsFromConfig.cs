@@ -29,7 +29,6 @@ public static class SettingsFromConfig
         for (var i = 0; i < config.RouteSettings.Count; i++)
         {
             var route = config.RouteSettings[i];
-            if (route.Failover.Count > 0) unsupported.Add($"routes[{i}].failover: not available in this version yet");
             if (route.GroupWait is not null || route.GroupInterval is not null) unsupported.Add($"routes[{i}]: grouping (group_wait, group_interval) is not available in this version yet");
             if (route.RepeatInterval is not null) unsupported.Add($"routes[{i}].repeat_interval: not available in this version yet");
         }

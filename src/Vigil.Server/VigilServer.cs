@@ -253,7 +253,7 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddSingleton(new Backoff(options.Random ?? Random.Shared));
         services.AddSingleton(sp => new ReceiverRegistry(settings, sp.GetRequiredService<IHttpClientFactory>(), time, options.WrapReceiver));
         services.AddSingleton<IDeliveryRecorder>(sp => sp.GetRequiredService<EvaluatorLoop>());
-        services.AddSingleton(new DispatcherOptions { ReleaseClaimsAtStart = store.Capabilities.SingleNode });
+        services.AddSingleton(new DispatcherOptions { ReleaseClaimsAtStart = store.Capabilities.SingleNode, FailoverAfter = settings.FailoverAfter });
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddHttpClient(ReceiverRegistry.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
@@ -274,6 +274,7 @@ public sealed class VigilServer : IAsyncDisposable
         app.MapBreakers();
         app.MapGates();
         app.MapAudit();
+        app.MapNotifications();
         return app;
     }
 

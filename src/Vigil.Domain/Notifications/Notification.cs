@@ -29,6 +29,12 @@ public sealed record Notification
     /// how long the job has really been quiet, which <see cref="Since"/> (when the alert fired) does not.</summary>
     public DateTimeOffset? LastGoodAt { get; init; }
 
+    /// <summary>For <c>delivery_failing</c>: the receiver that keeps failing (it is not sent this notification).</summary>
+    public string? FailingReceiver { get; init; }
+
+    /// <summary>For <c>delivery_failing</c>: a receiver known to work (it took over), used when no route names another.</summary>
+    public string? WorkingReceiver { get; init; }
+
     public const string Firing = "firing";
     public const string Resolved = "resolved";
 }

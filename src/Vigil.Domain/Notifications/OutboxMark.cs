@@ -35,8 +35,18 @@ public sealed record OutboxMark
     /// <summary>For a failure: what went wrong, in a sentence.</summary>
     public string? Error { get; init; }
 
+    /// <summary>For a delivery by a failover receiver: which one (null when the row's own receiver accepted it).</summary>
+    public string? Via { get; init; }
+
+    /// <summary>The row's own receiver, named when a failover delivered it (so <c>delivery_failing</c> can say who fails).</summary>
+    public string? Receiver { get; init; }
+
     public static OutboxMark Delivered(Guid outboxId, string owner, DateTimeOffset at, int attempts) =>
         new() { OutboxId = outboxId, Owner = owner, Outcome = OutboxOutcome.Delivered, At = at, Attempts = attempts };
+
+    /// <summary>The row's own receiver failed for too long; <paramref name="via"/> accepted it instead.</summary>
+    public static OutboxMark DeliveredVia(Guid outboxId, string owner, DateTimeOffset at, int attempts, string receiver, string via, string error) =>
+        new() { OutboxId = outboxId, Owner = owner, Outcome = OutboxOutcome.Delivered, At = at, Attempts = attempts, Receiver = receiver, Via = via, Error = error };
 
     public static OutboxMark Failed(Guid outboxId, string owner, DateTimeOffset at, int attempts, DateTimeOffset nextAttemptAt, string error) =>
         new() { OutboxId = outboxId, Owner = owner, Outcome = OutboxOutcome.Failed, At = at, Attempts = attempts, NextAttemptAt = nextAttemptAt, Error = error };

@@ -55,6 +55,9 @@ public interface IVigilStore : IAsyncDisposable
     /// <summary>The receivers that pending rows are owed to.</summary>
     Task<IReadOnlyList<string>> GetOutboxReceiversAsync(CancellationToken ct);
 
+    /// <summary>The newest deliveries (outbox rows), of one check or of all when <paramref name="check"/> is null.</summary>
+    Task<IReadOnlyList<Notifications.DeliveryRecord>> GetDeliveriesAsync(string? check, int limit, CancellationToken ct);
+
     /// <summary>Gives up the pending rows of a receiver (kept, not deleted, with <paramref name="reason"/>): they are no
     /// longer pending, claimed or retried. Returns how many rows were abandoned.</summary>
     Task<int> AbandonOutboxAsync(string receiver, DateTimeOffset at, string reason, CancellationToken ct);

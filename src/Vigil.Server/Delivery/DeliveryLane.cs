@@ -312,6 +312,10 @@ internal sealed class DeliveryLane
             Interlocked.Exchange(ref _faultsInARow, 0);
             Log.Delivered(_log, entry.Notification.Alert, entry.Notification.State, check, Receiver, attempts);
         }
+        else if (await FailOverAsync(entry, result.Error ?? "failed", now, attempts, ct).ConfigureAwait(false))
+        {
+            Interlocked.Exchange(ref _faultsInARow, 0);
+        }
         else
         {
             var error = result.Error ?? "failed";
@@ -325,6 +329,52 @@ internal sealed class DeliveryLane
             throw new InvalidOperationException(
                 $"receiver '{Receiver}' threw while delivering {entry.Notification.Alert} {entry.Notification.State} for {check}", crash);
         }
+    }
+
+    /// <summary>
+    /// Once the row's own receiver has failed for longer than <see cref="DispatcherOptions.FailoverAfter"/> (since the
+    /// row was created), every further failure is followed by the route's failover receivers and then the last
+    /// resort, in order, with the same message and idempotency key. The first that accepts settles the row as
+    /// delivered via that receiver (one row, one recorded path); the writer raises <c>delivery_failing</c> from it.
+    /// When all of them fail the row stays the primary's and backs off as usual.
+    /// </summary>
+    private async Task<bool> FailOverAsync(OutboxEntry entry, string error, DateTimeOffset now, int attempts, CancellationToken ct)
+    {
+        if (now - entry.CreatedAt < _options.FailoverAfter)
+        {
+            return false;
+        }
+
+        foreach (var via in _receivers.FailoverFor(entry.Notification, Receiver))
+        {
+            if (_receivers.Find(via) is not { } receiver)
+            {
+                continue;
+            }
+
+            DeliveryResult result;
+            try
+            {
+                result = await receiver.DeliverAsync(OutgoingMessage.Single(entry with { Receiver = via }, _receivers.PublicUrl), ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // Another receiver's bug must not stop this lane: it is one more failover that did not work.
+                result = DeliveryResult.Failed($"the receiver failed unexpectedly ({ex.GetType().Name}: {ex.Message})");
+            }
+
+            if (result.Delivered)
+            {
+                Settle(OutboxMark.DeliveredVia(entry.Id, _options.Owner, _time.GetUtcNow(), attempts, Receiver, via, error));
+                Log.DeliveredViaFailover(_log, Receiver, entry.CreatedAt, error, entry.Notification.Alert, entry.Notification.State,
+                    entry.Notification.Check ?? "vigil", via);
+                return true;
+            }
+
+            Log.FailoverFailed(_log, via, Receiver, result.Error ?? "failed");
+        }
+
+        return false;
     }
 
     private bool Hold(OutboxEntry entry)

@@ -29,6 +29,11 @@ internal sealed record DispatcherOptions
     /// <summary>Outcomes recorded in one writer command at most. The default value is 512.</summary>
     public const int DefaultMaxMarksPerRecord = 512;
 
+    /// <summary>How long a row's own receiver may keep failing (counted from the row's creation, i.e. its first
+    /// attempt) before each failed attempt is followed by the failover receivers and the last resort. The default
+    /// value is 3 minutes: a few retries with backoff.</summary>
+    public static readonly TimeSpan DefaultFailoverAfter = TimeSpan.FromMinutes(3);
+
     /// <summary>Who holds the claims this dispatcher takes: unique per dispatcher, readable in the outbox table.</summary>
     public string Owner { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
@@ -39,6 +44,7 @@ internal sealed record DispatcherOptions
     public TimeSpan RestartDelay { get; init; } = DefaultRestartDelay;
     public TimeSpan MaxRestartDelay { get; init; } = DefaultMaxRestartDelay;
     public int MaxMarksPerRecord { get; init; } = DefaultMaxMarksPerRecord;
+    public TimeSpan FailoverAfter { get; init; } = DefaultFailoverAfter;
 
     /// <summary>End every claim at start: right only when this is the one dispatcher of a single-node store.</summary>
     public bool ReleaseClaimsAtStart { get; init; }

@@ -1,3 +1,4 @@
+using Vigil.Domain.Notifications;
 using Vigil.Receivers;
 
 namespace Vigil.Server.Delivery;
@@ -13,6 +14,10 @@ internal sealed class ReceiverRegistry
     private readonly Func<IReceiver, IReceiver>? _wrap;
     private volatile Dictionary<string, IReceiver> _receivers = new(StringComparer.Ordinal);
     private volatile string? _publicUrl;
+    private volatile Router _router = Router.None;
+
+    /// <summary>The receiver tried after every route's failover list: a <c>file</c> receiver by this name, when configured.</summary>
+    public const string LastResort = "last-resort";
 
     // wrap: applied to every receiver built (a test seam, see VigilServerOptions.WrapReceiver).
     public ReceiverRegistry(ServerSettings settings, IHttpClientFactory httpClients, TimeProvider time, Func<IReceiver, IReceiver>? wrap = null)
@@ -45,6 +50,7 @@ internal sealed class ReceiverRegistry
         }
 
         _publicUrl = settings.PublicUrl;
+        _router = new Router(settings.Routes);
         _receivers = receivers;
     }
 
@@ -55,4 +61,19 @@ internal sealed class ReceiverRegistry
 
     /// <summary>The names of the receivers configured now.</summary>
     public IReadOnlyCollection<string> Names => _receivers.Keys;
+
+    /// <summary>Who to try, in order, when <paramref name="receiver"/> keeps failing to deliver
+    /// <paramref name="notification"/>: its routes' failover receivers, then the last resort. Only receivers
+    /// configured now, never <paramref name="receiver"/> itself.</summary>
+    public IReadOnlyList<string> FailoverFor(Notification notification, string receiver)
+    {
+        var chain = new List<string>(_router.FailoverFor(notification, receiver));
+        if (receiver != LastResort && !chain.Contains(LastResort))
+        {
+            chain.Add(LastResort);
+        }
+
+        var receivers = _receivers;
+        return [.. chain.Where(receivers.ContainsKey)];
+    }
 }

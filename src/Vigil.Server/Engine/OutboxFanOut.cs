@@ -12,6 +12,16 @@ internal sealed class OutboxFanOut(Entropy entropy, ILogger log)
         foreach (var notification in changes.Notifications)
         {
             var receivers = router.ReceiversFor(notification);
+            if (notification.FailingReceiver is { } failing)
+            {
+                // delivery_failing goes to receivers that still work: never the failing one, else the one that took over.
+                receivers = [.. receivers.Where(r => r != failing)];
+                if (receivers.Count == 0 && notification.WorkingReceiver is { } working)
+                {
+                    receivers = [working];
+                }
+            }
+
             if (receivers.Count == 0)
             {
                 // Nobody will be told: say so where people look.

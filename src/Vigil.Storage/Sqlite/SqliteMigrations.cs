@@ -155,6 +155,13 @@ internal static class SqliteMigrations
         ) STRICT;
         CREATE INDEX ix_audit_at ON audit (at);
         """,
+
+        // 5: failover: which receiver delivered a row when its own receiver kept failing (NULL: its own); the
+        // deliveries of one check, newest first, for the API.
+        """
+        ALTER TABLE outbox ADD COLUMN delivered_via TEXT;
+        CREATE INDEX ix_outbox_check ON outbox (check_key, seq);
+        """,
     ];
 
     /// <summary>The schema version this build writes and understands.</summary>

@@ -92,7 +92,7 @@ public sealed partial class SqliteStore
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         return await QueryAsync(
             $"SELECT {RunColumns} FROM runs WHERE check_name = $check ORDER BY coalesce(started_at, ended_at) DESC, rid LIMIT $limit;",
-            ReadRun, ct, ("$check", check), ("$limit", limit)).ConfigureAwait(false);
+            ReadRun, ct, ("$check", (object?)check ?? DBNull.Value), ("$limit", limit)).ConfigureAwait(false);
     }
 
     public async Task<RunRecord?> GetRunAsync(string check, Guid rid, CancellationToken ct)
@@ -120,6 +120,34 @@ public sealed partial class SqliteStore
     public async Task<IReadOnlyList<string>> GetOutboxReceiversAsync(CancellationToken ct) =>
         await QueryAsync("SELECT DISTINCT receiver FROM outbox WHERE status = 'pending' ORDER BY receiver;", r => r.GetString(0), ct)
             .ConfigureAwait(false);
+
+    public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(string? check, int limit, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return await QueryAsync(
+            """
+            SELECT notification_id, receiver, json_extract(notification, '$.check'), json_extract(notification, '$.alert'),
+                   json_extract(notification, '$.state'), status, attempts, last_error, created_at, next_attempt_at, delivered_at, delivered_via
+            FROM outbox WHERE $check IS NULL OR check_key = $check
+            ORDER BY seq DESC LIMIT $limit;
+            """,
+            r => new DeliveryRecord
+            {
+                NotificationId = r.GuidText(0),
+                Receiver = r.GetString(1),
+                Check = r.NullableString(2),
+                Alert = r.NullableString(3) ?? "",
+                State = r.NullableString(4) ?? "",
+                Status = r.GetString(5),
+                Attempts = r.GetInt32(6),
+                LastError = r.NullableString(7),
+                CreatedAt = r.Instant(8),
+                NextAttemptAt = r.GetString(5) == "pending" ? r.NullableInstant(9) : null,
+                DeliveredAt = r.NullableInstant(10),
+                Via = r.NullableString(11),
+            },
+            ct, ("$check", (object?)check ?? DBNull.Value), ("$limit", limit)).ConfigureAwait(false);
+    }
 
     public async Task<(int Pending, DateTimeOffset? Oldest, DateTimeOffset? NextAttemptAt)> GetOutboxStatsAsync(CancellationToken ct)
     {

@@ -109,10 +109,11 @@ internal sealed partial class SqliteWriter : IDisposable
         // or a release only answers the caller's own claim, so it never undoes another dispatcher's.
         _markDelivered = Prepare(
             """
-            UPDATE outbox SET status = 'delivered', delivered_at = $at, attempts = $attempts, claimed_by = NULL, claimed_until = NULL
+            UPDATE outbox SET status = 'delivered', delivered_at = $at, attempts = $attempts, claimed_by = NULL, claimed_until = NULL,
+                delivered_via = $via, last_error = coalesce($error, last_error)
             WHERE id = $id AND status <> 'delivered';
             """,
-            "$at", "$attempts", "$id");
+            "$at", "$attempts", "$via", "$error", "$id");
         _markFailed = Prepare(
             """
             UPDATE outbox SET attempts = $attempts, next_attempt_at = $next, last_error = $error, claimed_by = NULL, claimed_until = NULL
@@ -319,7 +320,7 @@ internal sealed partial class SqliteWriter : IDisposable
         {
             _ = mark.Outcome switch
             {
-                OutboxOutcome.Delivered => _markDelivered.Instant(mark.At).Int(mark.Attempts).Id(mark.OutboxId).Execute(),
+                OutboxOutcome.Delivered => _markDelivered.Instant(mark.At).Int(mark.Attempts).Text(mark.Via).Text(mark.Via is null ? null : mark.Error).Id(mark.OutboxId).Execute(),
                 OutboxOutcome.Failed => _markFailed.Int(mark.Attempts).Instant(mark.NextAttemptAt ?? mark.At).Text(mark.Error ?? "failed")
                     .Id(mark.OutboxId).Text(mark.Owner).Execute(),
                 OutboxOutcome.Released => _markReleased.Id(mark.OutboxId).Text(mark.Owner).Execute(),

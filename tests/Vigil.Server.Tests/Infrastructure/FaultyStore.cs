@@ -53,6 +53,9 @@ internal sealed class FaultyStore(IVigilStore inner) : IVigilStore
 
     public Task<IReadOnlyList<string>> GetOutboxReceiversAsync(CancellationToken ct) => inner.GetOutboxReceiversAsync(ct);
 
+    public Task<IReadOnlyList<Domain.Notifications.DeliveryRecord>> GetDeliveriesAsync(string? check, int limit, CancellationToken ct) =>
+        inner.GetDeliveriesAsync(check, limit, ct);
+
     public Task<int> AbandonOutboxAsync(string receiver, DateTimeOffset at, string reason, CancellationToken ct) =>
         inner.AbandonOutboxAsync(receiver, at, reason, ct);
 
