@@ -1,4 +1,5 @@
 using Vigil.Domain.Checks;
+using Vigil.Domain.Intake;
 using Vigil.Domain.Notifications;
 
 namespace Vigil.Domain.Evaluation;
@@ -16,6 +17,9 @@ public sealed class Changes
 
     /// <summary>Silences added or expired (upserted by id).</summary>
     public List<Silence> Silences { get; } = [];
+
+    /// <summary>Records of the alert intake (Alertmanager deduplication) written or removed, in the order to apply them.</summary>
+    public List<IntakeChange> Intake { get; } = [];
     public DateTimeOffset? AliveAt { get; set; }
 
     /// <summary>Obligations whose handling threw and was set aside in this batch: the loop logs them as critical.
@@ -27,7 +31,7 @@ public sealed class Changes
 
     public bool IsEmpty =>
         Checks.Count == 0 && DeletedChecks.Count == 0 && Events.Count == 0 && Runs.Count == 0
-        && Notifications.Count == 0 && Outbox.Count == 0 && Silences.Count == 0 && AliveAt is null && FencingHighWater is null;
+        && Notifications.Count == 0 && Outbox.Count == 0 && Silences.Count == 0 && Intake.Count == 0 && AliveAt is null && FencingHighWater is null;
 
     internal void Touch(CheckDefinition definition, CheckState state)
     {
@@ -59,6 +63,7 @@ public sealed class Changes
         Notifications.AddRange(command.Notifications);
         Outbox.AddRange(command.Outbox);
         Silences.AddRange(command.Silences);
+        Intake.AddRange(command.Intake);
         if (command.AliveAt is { } alive && (AliveAt is null || alive > AliveAt)) AliveAt = alive;
         if (command.FencingHighWater is { } fencing && (FencingHighWater is null || fencing > FencingHighWater)) FencingHighWater = fencing;
     }

@@ -17,6 +17,9 @@ public sealed partial class Evaluator
         public Dictionary<Guid, Notifications.Silence>? Silences { get; set; }
         public IReadOnlyList<Notifications.MaintenanceWindow>? Windows { get; set; }
         public HashSet<string>? HeldBack { get; set; }
+
+        /// <summary>Undo steps of state kept outside checks (the alert intake), run newest first.</summary>
+        public List<Action>? Undo { get; set; }
     }
 
     private Journal? _journal;
@@ -84,8 +87,25 @@ public sealed partial class Evaluator
         }
     }
 
+    /// <summary>Registers how to undo a change that the journal does not copy, should the command fail.</summary>
+    private void OnRollback(Action undo)
+    {
+        if (_journal is { } journal)
+        {
+            (journal.Undo ??= []).Add(undo);
+        }
+    }
+
     private void Rollback(Journal journal)
     {
+        if (journal.Undo is { } undo)
+        {
+            for (var i = undo.Count - 1; i >= 0; i--)
+            {
+                undo[i]();
+            }
+        }
+
         foreach (var entry in journal.Created)
         {
             Unregister(entry);

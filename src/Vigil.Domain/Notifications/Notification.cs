@@ -26,6 +26,10 @@ public sealed record Notification
     /// how long the job has really been quiet, which <see cref="Since"/> (when the alert fired) does not.</summary>
     public DateTimeOffset? LastGoodAt { get; init; }
 
+    /// <summary>The labels of an alert that came from elsewhere (Alertmanager), kept as they were sent, so a receiver in
+    /// Alertmanager's format gets them back unchanged; null for Vigil's own alerts.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
     public const string Firing = "firing";
     public const string Resolved = "resolved";
 }
