@@ -45,6 +45,15 @@ internal static partial class Log
     [LoggerMessage(22, LogLevel.Warning, "{Message}")]
     public static partial void Reload(ILogger logger, string message);
 
+    [LoggerMessage(70, LogLevel.Information, "Alertmanager ({Receiver}) delivered {Received} alerts: {Accepted} new, {Deduplicated} seen before, {HeldBack} held back by silences")]
+    public static partial void AlertsReceived(ILogger logger, int received, string receiver, int accepted, int deduplicated, int heldBack);
+
+    [LoggerMessage(71, LogLevel.Warning, "An Alertmanager delivery reused an Idempotency-Key first seen at {FirstSeen} with a different payload; refused with 409")]
+    public static partial void IntakeConflict(ILogger logger, string firstSeen);
+
+    [LoggerMessage(72, LogLevel.Information, "Test notification through receiver {Receiver}: delivered={Delivered} ({Result})")]
+    public static partial void ReceiverTested(ILogger logger, string receiver, bool delivered, string result);
+
     [LoggerMessage(30, LogLevel.Error, "Unhandled error serving {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, Exception error, string method, string path);
 }

@@ -247,6 +247,7 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddSingleton<PingRateLimiter>();
         services.AddSingleton(new Backoff(options.Random ?? Random.Shared));
         services.AddSingleton<ReceiverRegistry>();
+        services.AddSingleton<ReceiverTest>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddHttpClient(ReceiverRegistry.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
@@ -263,6 +264,8 @@ public sealed class VigilServer : IAsyncDisposable
         app.MapChecks();
         app.MapKeys();
         app.MapSilences();
+        app.MapIntegrations();
+        app.MapReceivers();
         return app;
     }
 

@@ -58,6 +58,10 @@ public sealed record StoredState(
 {
     /// <summary>Silences that have not ended yet.</summary>
     public IReadOnlyList<Silence> Silences { get; init; } = [];
+
+    /// <summary>Every record of the alert intake (Alertmanager deduplication), expired ones included: the evaluator
+    /// prunes them.</summary>
+    public IReadOnlyList<Intake.IntakeRecord> AlertIntake { get; init; } = [];
 }
 
 public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

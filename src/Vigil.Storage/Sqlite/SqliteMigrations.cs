@@ -103,6 +103,18 @@ internal static class SqliteMigrations
         ) STRICT;
         CREATE INDEX ix_silences_until ON silences (until);
         """,
+
+        // Alert intake (Alertmanager in): an alert state or Idempotency-Key already accepted, so a retried delivery
+        // makes no second notification; kept until expires_at. held: a notification a silence holds back (owed).
+        """
+        CREATE TABLE alert_intake (
+            key        TEXT NOT NULL PRIMARY KEY,
+            first_seen TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            digest     TEXT,
+            held       TEXT
+        ) STRICT;
+        """,
     ];
 
     /// <summary>The schema version this build writes and understands.</summary>

@@ -75,7 +75,8 @@ public sealed partial class SqliteStore
             }
         }
 
-        return new StoredState(checks, keys, lastAlive, fencingHighWater) { Silences = silences };
+        var intake = await ReadIntakeAsync(connection, ct).ConfigureAwait(false);
+        return new StoredState(checks, keys, lastAlive, fencingHighWater) { Silences = silences, AlertIntake = intake };
     }
 
     public async Task PingAsync(CancellationToken ct)

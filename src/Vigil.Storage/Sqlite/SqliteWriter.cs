@@ -10,7 +10,7 @@ namespace Vigil.Storage.Sqlite;
 /// lets one caller in at a time. Statements are prepared once and rebound per row (see <see cref="RawStatement"/>),
 /// because a batch of hundreds of pings is hundreds of rows on the durable-ping path.
 /// </summary>
-internal sealed class SqliteWriter : IDisposable
+internal sealed partial class SqliteWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _time;
@@ -217,6 +217,8 @@ internal sealed class SqliteWriter : IDisposable
         {
             _upsertSilence.Id(silence.Id).Instant(silence.Until).Text(StoreJson.Serialize(silence)).Execute();
         }
+
+        WriteIntake(changes);
 
         if (changes.AliveAt is { } alive)
         {
