@@ -5,7 +5,7 @@ namespace Vigil.Domain.Intake;
 /// they expire (for pruning and, past the limit, eviction of the oldest) and the held-back ones ordered by arrival.
 /// Bounded by the evaluator (<see cref="DefaultMaxRecords"/>). Not thread-safe: the writer loop owns it.
 /// </summary>
-internal sealed class AlertIntake
+public sealed class AlertIntake
 {
     /// <summary>How long an alert state or an Idempotency-Key is remembered. The default value is 7 days.</summary>
     public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(7);
