@@ -153,6 +153,28 @@ public class AlertIntakeTests
     }
 
     [Fact]
+    public void A_silence_longer_than_the_retention_keeps_the_record_and_it_is_remembered_a_full_retention_after_release()
+    {
+        var kit = new TestKit();
+        var length = AlertIntake.DefaultRetention + TimeSpan.FromDays(3);
+        kit.Evaluator.AddSilence(new Silence
+        {
+            Id = Guid.NewGuid(), Match = new AlertMatcher { Severity = Severity.Warning }, StartsAt = kit.Now, EndsAt = kit.Now + length,
+            Reason = "long works", CreatedAt = kit.Now,
+        });
+        var alert = Alert(kit, "01", severity: Severity.Warning);
+        Ingest(kit, alert);
+        kit.Take();
+
+        kit.Advance(length);
+        Assert.Single(kit.Take().Notifications);
+        Assert.Equal(kit.Now + AlertIntake.DefaultRetention, kit.Evaluator.FindIntake(alert.Key)!.ExpiresAt);
+        kit.Advance(AlertIntake.DefaultRetention - TimeSpan.FromSeconds(1));
+        Assert.Equal(1, Ingest(kit, alert).Deduplicated);
+        Assert.Empty(kit.Take().Notifications);
+    }
+
+    [Fact]
     public void A_resolution_while_the_firing_is_still_held_back_sends_nothing_at_all()
     {
         var kit = new TestKit();

@@ -86,7 +86,7 @@ public sealed partial class Evaluator
             {
                 // People were never told it fired (a silence held it back): the resolution needs no message, and the
                 // firing is no longer owed.
-                IntakePut(firing with { Held = null });
+                IntakePut(firing with { Held = null, ExpiresAt = Later(firing.ExpiresAt, expires) });
                 heldBack++;
             }
             else if (IsMuted(notification, now))
@@ -142,13 +142,17 @@ public sealed partial class Evaluator
                 continue;
             }
 
-            // A firing alert is told as of now (it still fires as far as Vigil knows); a resolution keeps its end.
+            // A firing alert is told as of now (it still fires as far as Vigil knows); a resolution keeps its end. The
+            // record is remembered for a full retention from now: a silence may have outlasted it, and Alertmanager
+            // keeps repeating a firing alert.
             _changes.Notifications.Add(held.State == Notification.Firing ? held with { At = now } : held);
-            IntakePut(record with { Held = null });
+            IntakePut(record with { Held = null, ExpiresAt = Later(record.ExpiresAt, Instants.Add(now, IntakeRetention)) });
         }
 
         ScheduleIntakeClock();
     }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>Lets go of expired records (at most <see cref="MaxPrunedAtOnce"/>); true when more are due.</summary>
     private bool PruneIntake(DateTimeOffset now)
