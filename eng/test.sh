@@ -28,6 +28,16 @@ if ! command -v redis-server >/dev/null 2>&1 || ! compgen -G '/usr/lib/postgresq
   $sudo apt-get install -y --no-install-recommends postgresql redis-server
 fi
 
+# The Alertmanager end-to-end test starts a real Prometheus Alertmanager on loopback (clustering off, state in a
+# temp directory); only Debian's package must be there. Installed once, when missing.
+if ! command -v prometheus-alertmanager >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update
+  $sudo apt-get install -y --no-install-recommends prometheus-alertmanager
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

@@ -335,6 +335,21 @@ public sealed partial class VigilClient : IDisposable
         return await ReadJsonAsync(response, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Sends a test notification through one receiver right now (not through routes or the outbox) and says how it
+    /// went. A receiver that fails is a result with <see cref="ReceiverTestResult.Delivered"/> false, not an exception.
+    /// </summary>
+    /// <param name="name">The receiver's name in the server's config.</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <exception cref="VigilApiException">404 when no receiver has that name; 401/403 without a write key.</exception>
+    /// <exception cref="VigilUnreachableException">The server could not be reached.</exception>
+    public async Task<ReceiverTestResult> TestReceiverAsync(string name, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var json = await PostForJsonAsync($"api/v1/receivers/{Uri.EscapeDataString(name)}/test", ct).ConfigureAwait(false);
+        return json.Deserialize<ReceiverTestResult>(Json) ?? throw new VigilApiException(200, "the server answered the receiver test with null");
+    }
+
     private async Task<JsonElement> GetJsonAsync(string url, CancellationToken ct)
     {
         using var request = Authorized(new HttpRequestMessage(HttpMethod.Get, url));

@@ -65,6 +65,14 @@ internal static partial class Log
 
     [LoggerMessage(41, LogLevel.Warning, "Breaker {Breaker}: breaker_open {State}: {Reason}")]
     public static partial void BreakerAlert(ILogger logger, string breaker, string state, string reason);
+    [LoggerMessage(70, LogLevel.Information, "Alertmanager ({Receiver}) delivered {Received} alerts: {Accepted} new, {Deduplicated} seen before, {HeldBack} held back by silences")]
+    public static partial void AlertsReceived(ILogger logger, int received, string receiver, int accepted, int deduplicated, int heldBack);
+
+    [LoggerMessage(71, LogLevel.Warning, "An Alertmanager delivery reused an Idempotency-Key first seen at {FirstSeen} with a different payload; refused with 409")]
+    public static partial void IntakeConflict(ILogger logger, string firstSeen);
+
+    [LoggerMessage(72, LogLevel.Information, "Test notification through receiver {Receiver}: delivered={Delivered} ({Result})")]
+    public static partial void ReceiverTested(ILogger logger, string receiver, bool delivered, string result);
 
     [LoggerMessage(30, LogLevel.Error, "Unhandled error serving {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, Exception error, string method, string path);

@@ -256,6 +256,7 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddSingleton(new DispatcherOptions { ReleaseClaimsAtStart = store.Capabilities.SingleNode, FailoverAfter = settings.FailoverAfter });
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddSingleton<ReceiverTest>();
         services.AddHttpClient(ReceiverRegistry.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = FillDetail);
@@ -275,6 +276,8 @@ public sealed class VigilServer : IAsyncDisposable
         app.MapGates();
         app.MapAudit();
         app.MapNotifications();
+        app.MapIntegrations();
+        app.MapReceivers();
         return app;
     }
 

@@ -35,7 +35,7 @@ public sealed class SqliteStoreTests : StoreContractTests
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode;"));
         Assert.Equal(SqliteMigrations.Latest, Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), null));
         Assert.Equal(
-            ["api_keys", "audit", "breakers", "checks", "events", "gates", "meta", "notifications", "outbox", "runs", "silences"],
+            ["alert_intake", "api_keys", "audit", "breakers", "checks", "events", "gates", "meta", "notifications", "outbox", "runs", "silences"],
             Column(connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;"));
     }
 

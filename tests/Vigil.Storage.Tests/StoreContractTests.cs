@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Vigil.Domain.Checks;
 using Vigil.Domain.Evaluation;
 using Vigil.Domain.Notifications;
+using Vigil.Domain.Intake;
 using Vigil.Domain.Persistence;
 using Vigil.Domain.Security;
 using static Vigil.Storage.Tests.StoreSamples;
@@ -83,6 +84,45 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         Assert.Equal([Show(expired), Show(live)], (await store.LoadAsync(Ct)).Silences.OrderBy(s => s.Until).Select(Show));
         Time.Advance(TimeSpan.FromHours(1));
         Assert.Equal([Show(live)], (await store.LoadAsync(Ct)).Silences.Select(Show));
+    }
+
+    [Fact]
+    public async Task Commit_IntakeRecords_RoundTripInOrderAndHeldNotificationsKeepTheirLabels()
+    {
+        var store = await OpenStoreAsync();
+        var now = Time.GetUtcNow();
+        var held = new Domain.Notifications.Notification
+        {
+            Id = Guid.NewGuid(), Alert = "DiskFull", State = "firing", Severity = Severity.Warning, Reason = "disk /var is 97% full", At = now,
+            Since = now - TimeSpan.FromMinutes(5), Tags = ["db"], Labels = new Dictionary<string, string> { ["alertname"] = "DiskFull", ["Instance_Name"] = "db-1" },
+        };
+        IntakeRecord Record(string key, Domain.Notifications.Notification? hold = null, string? digest = null) =>
+            new() { Key = key, FirstSeen = now, ExpiresAt = now + TimeSpan.FromDays(7), Held = hold, Digest = digest };
+        var changes = new Changes();
+        changes.Intake.Add(new IntakeChange("a", Record("a")));
+        changes.Intake.Add(new IntakeChange("gone", Record("gone")));
+        changes.Intake.Add(new IntakeChange("gone", null));
+        changes.Intake.Add(new IntakeChange("held", Record("held", held)));
+        changes.Intake.Add(new IntakeChange("idempotency:k", Record("idempotency:k", digest: "abc")));
+        await store.CommitAsync(changes, Ct);
+        var release = new Changes();
+        release.Intake.Add(new IntakeChange("a", null));
+        release.Intake.Add(new IntakeChange("a", Record("a") with { ExpiresAt = now + TimeSpan.FromDays(8) }));
+        release.Intake.Add(new IntakeChange("held2", Record("held2", held)));
+        release.Intake.Add(new IntakeChange("held2", Record("held2")));
+        await store.CommitAsync(release, Ct);
+
+        var loaded = (await store.LoadAsync(Ct)).AlertIntake.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        Assert.Equal(["a", "held", "held2", "idempotency:k"], loaded.Select(r => r.Key));
+        Assert.Equal(now + TimeSpan.FromDays(8), loaded[0].ExpiresAt);
+        Assert.Equal(now, loaded[0].FirstSeen);
+        Assert.Null(loaded[2].Held);
+        Assert.Equal("abc", loaded[3].Digest);
+        var back = loaded[1].Held!;
+        Assert.Equal(held.Id, back.Id);
+        Assert.Equal(held.Since, back.Since);
+        Assert.Equal("db-1", back.Labels!["Instance_Name"]);
+        Assert.Equal(["db"], back.Tags);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Vigil.Domain.Audit;
 using Vigil.Domain.Breakers;
 using Vigil.Domain.Checks;
 using Vigil.Domain.Gates;
+using Vigil.Domain.Intake;
 using Vigil.Domain.Notifications;
 using Vigil.Domain.Security;
 
@@ -23,6 +24,8 @@ public sealed class Changes
 
     /// <summary>Delivery outcomes reported by the dispatcher, applied in the same transaction as the rest.</summary>
     public List<OutboxMark> OutboxMarks { get; } = [];
+    /// <summary>Records of the alert intake (Alertmanager deduplication) written or removed, in the order to apply them.</summary>
+    public List<IntakeChange> Intake { get; } = [];
     public DateTimeOffset? AliveAt { get; set; }
 
     /// <summary>Obligations whose handling threw and was set aside in this batch: the loop logs them as critical.
@@ -47,7 +50,7 @@ public sealed class Changes
 
     public bool IsEmpty =>
         Checks.Count == 0 && DeletedChecks.Count == 0 && Events.Count == 0 && Runs.Count == 0
-        && Notifications.Count == 0 && Outbox.Count == 0 && OutboxMarks.Count == 0 && Silences.Count == 0 && AliveAt is null && FencingHighWater is null
+        && Notifications.Count == 0 && Outbox.Count == 0 && OutboxMarks.Count == 0 && Silences.Count == 0 && Intake.Count == 0 && AliveAt is null && FencingHighWater is null
         && Breakers.Count == 0 && DeletedBreakers.Count == 0 && Gates.Count == 0 && DeletedGates.Count == 0
         && Audit.Count == 0 && Keys.Count == 0 && RevokedKeys.Count == 0;
 
@@ -83,6 +86,7 @@ public sealed class Changes
         Silences.AddRange(command.Silences);
         OutboxMarks.AddRange(command.OutboxMarks);
         AbsorbPolicies(command);
+        Intake.AddRange(command.Intake);
         if (command.AliveAt is { } alive && (AliveAt is null || alive > AliveAt)) AliveAt = alive;
         if (command.FencingHighWater is { } fencing && (FencingHighWater is null || fencing > FencingHighWater)) FencingHighWater = fencing;
     }

@@ -34,6 +34,9 @@ public sealed record Notification
 
     /// <summary>For <c>delivery_failing</c>: a receiver known to work (it took over), used when no route names another.</summary>
     public string? WorkingReceiver { get; init; }
+    /// <summary>The labels of an alert that came from elsewhere (Alertmanager), kept as they were sent, so a receiver in
+    /// Alertmanager's format gets them back unchanged; null for Vigil's own alerts.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
 
     public const string Firing = "firing";
     public const string Resolved = "resolved";

@@ -88,6 +88,9 @@ public sealed record StoredState(
 
     public IReadOnlyList<(BreakerDefinition Definition, BreakerState State)> Breakers { get; init; } = [];
     public IReadOnlyList<(GateDefinition Definition, GateState State)> Gates { get; init; } = [];
+    /// <summary>Every record of the alert intake (Alertmanager deduplication), expired ones included: the evaluator
+    /// prunes them.</summary>
+    public IReadOnlyList<Intake.IntakeRecord> AlertIntake { get; init; } = [];
 }
 
 public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -254,7 +254,9 @@ internal static class MessageText
 
     /// <summary><c>down</c> → <c>DOWN</c>, <c>data_stale</c> → <c>DATA STALE</c>.</summary>
     public static string KindTitle(string alert) =>
-        OneLine(alert.Replace('_', ' ').ToUpper(CultureInfo.InvariantCulture));
+        // Vigil's kinds are snake_case words (DOWN, DATA STALE); an alertname from Prometheus is usually CamelCase
+        // (HighRequestLatency), which upper case would run together.
+        OneLine(alert.Any(char.IsUpper) ? alert : alert.Replace('_', ' ').ToUpper(CultureInfo.InvariantCulture));
 
     private static string OneLine(string text) =>
         text.Contains('\n', StringComparison.Ordinal) || text.Contains('\r', StringComparison.Ordinal)

@@ -507,6 +507,10 @@ internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
         evaluator.SetMaintenanceWindows(_windows);
         evaluator.TakeChanges();
 
+        // After the silences and windows (what they no longer mute is released) and after TakeChanges, so the release
+        // is committed with the next batch rather than dropped.
+        evaluator.LoadIntake(stored.AlertIntake);
+
         return (evaluator, stored);
     }
 

@@ -162,6 +162,18 @@ internal static class SqliteMigrations
         ALTER TABLE outbox ADD COLUMN delivered_via TEXT;
         CREATE INDEX ix_outbox_check ON outbox (check_key, seq);
         """,
+
+        // 6: alert intake (Alertmanager in): an alert state or Idempotency-Key already accepted, so a retried delivery
+        // makes no second notification; kept until expires_at. held: a notification a silence holds back (owed).
+        """
+        CREATE TABLE alert_intake (
+            key        TEXT NOT NULL PRIMARY KEY,
+            first_seen TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            digest     TEXT,
+            held       TEXT
+        ) STRICT;
+        """,
     ];
 
     /// <summary>The schema version this build writes and understands.</summary>

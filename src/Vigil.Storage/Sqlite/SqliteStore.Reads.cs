@@ -76,7 +76,8 @@ public sealed partial class SqliteStore
         }
 
         var (breakers, gates) = await LoadPoliciesAsync(connection, ct).ConfigureAwait(false);
-        return new StoredState(checks, keys, lastAlive, fencingHighWater) { Silences = silences, Breakers = breakers, Gates = gates };
+        var intake = await ReadIntakeAsync(connection, ct).ConfigureAwait(false);
+        return new StoredState(checks, keys, lastAlive, fencingHighWater) { Silences = silences, Breakers = breakers, Gates = gates, AlertIntake = intake };
     }
 
     public async Task PingAsync(CancellationToken ct)

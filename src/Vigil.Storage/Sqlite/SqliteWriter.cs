@@ -334,6 +334,8 @@ internal sealed partial class SqliteWriter : IDisposable
         }
 
         WritePolicies(changes, now);
+        WriteIntake(changes);
+
         if (changes.AliveAt is { } alive)
         {
             _setMeta.Text(LastAliveKey).Instant(alive).Execute();
