@@ -28,6 +28,16 @@ if ! command -v redis-server >/dev/null 2>&1 || ! compgen -G '/usr/lib/postgresq
   $sudo apt-get install -y --no-install-recommends postgresql redis-server
 fi
 
+# The Alertmanager end-to-end test starts a real Prometheus Alertmanager on loopback (clustering off, state in a
+# temp directory); only Debian's package must be there. Installed once, when missing.
+if ! command -v prometheus-alertmanager >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update
+  $sudo apt-get install -y --no-install-recommends prometheus-alertmanager
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
@@ -40,7 +50,34 @@ status=0
 # cores with every other suite at once.
 dotnet test Vigil.slnx --no-build -c Debug -m:1 --logger "trx" --results-directory "$results" "$@" || status=$?
 
-passed=0; failed=0; skipped=0
+# The Python client's suite (clients/python) runs against a real `vigil serve`: the CLI built above.
+if ! command -v python3 >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y python3
+fi
+py_log="$results/python-client.log"
+py_status=0
+VIGIL_CLI_DLL="$PWD/src/Vigil.Cli/bin/Debug/net10.0/vigil.dll" \
+  python3 -m unittest discover -s clients/python/tests -v >"$py_log" 2>&1 || py_status=$?
+cat "$py_log"
+# unittest ends with "Ran N tests in Xs" and "OK" or "FAILED (failures=F, errors=E, skipped=S, ...)".
+py_ran=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\} in .*/\1/p' "$py_log" | tail -1)
+py_summary=$(grep -E '^(OK|FAILED)( \(.*\))?$' "$py_log" | tail -1 || true)
+py_count() { sed -n "s/.*[(,] *$1=\([0-9]*\).*/\1/p" <<<"$py_summary"; }
+py_failed=$(( $(py_count failures || true)+0 + $(py_count errors || true)+0 + $(py_count 'unexpected successes' || true)+0 ))
+py_skipped=$(( $(py_count skipped || true)+0 ))
+py_expected=$(( $(py_count 'expected failures' || true)+0 ))
+if [ -z "$py_ran" ] || [ -z "$py_summary" ]; then
+  echo "eng/test.sh: the Python client suite ended without a unittest summary (exit $py_status)" >&2
+  py_ran=0; py_failed=$((py_failed > 0 ? py_failed : 1))
+fi
+if [ "$py_status" -ne 0 ] && [ "$py_failed" -eq 0 ]; then py_failed=1; fi
+if [ "$py_status" -ne 0 ] || [ "$py_failed" -ne 0 ]; then status=1; fi
+
+passed=$((py_ran - py_failed - py_skipped - py_expected)); failed=$py_failed; skipped=$py_skipped
+[ "$passed" -ge 0 ] || passed=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)

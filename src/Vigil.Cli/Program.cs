@@ -13,8 +13,12 @@ root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(ChecksCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(SilenceCommand.Create());
+root.Subcommands.Add(ReceiversCommand.Create());
 root.Subcommands.Add(HealthCommand.Create());
 root.Subcommands.Add(ModeCommand.Create());
+root.Subcommands.Add(GateCommand.Create());
+root.Subcommands.Add(BreakerCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

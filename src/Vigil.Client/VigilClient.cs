@@ -14,8 +14,9 @@ namespace Vigil.Client;
 /// Failures are exceptions that say which kind: <see cref="VigilUnreachableException"/> (no answer) or
 /// <see cref="VigilApiException"/> (an answer that said no).
 /// </summary>
-public sealed class VigilClient : IDisposable
+public sealed partial class VigilClient : IDisposable
 {
+    /// <summary>Where Vigil listens by default: <c>http://127.0.0.1:8470</c>.</summary>
     public static readonly Uri DefaultServer = new("http://127.0.0.1:8470");
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -28,6 +29,11 @@ public sealed class VigilClient : IDisposable
     private readonly bool _ownsHttp;
     private readonly string? _apiKey;
 
+    /// <summary>A client of <paramref name="server"/> whose calls throw on every failure (the CLI's client).</summary>
+    /// <param name="server">Vigil's base address.</param>
+    /// <param name="apiKey">The API key; pings by name use it as the ping key.</param>
+    /// <param name="http">An HttpClient to use (not disposed by the client); a new one when null.</param>
+    /// <param name="timeout">The timeout of a new HttpClient; 15 seconds when null.</param>
     public VigilClient(Uri server, string? apiKey, HttpClient? http = null, TimeSpan? timeout = null)
     {
         _apiKey = apiKey;
@@ -40,8 +46,10 @@ public sealed class VigilClient : IDisposable
         }
     }
 
+    /// <summary>Vigil's base address.</summary>
     public Uri Server => _http.BaseAddress!;
 
+    /// <summary>Disposes the HttpClient when the client created it.</summary>
     public void Dispose()
     {
         if (_ownsHttp)
@@ -50,7 +58,18 @@ public sealed class VigilClient : IDisposable
         }
     }
 
-    /// <summary>Sends a Healthchecks-style ping by check name, using the client's key as the ping key.</summary>
+    /// <summary>Sends a Healthchecks-style ping by check name, using the client's key as the ping key. Throws
+    /// <see cref="VigilUnreachableException"/> or <see cref="VigilApiException"/> on failure.</summary>
+    /// <param name="check">The check's name.</param>
+    /// <param name="kind">What the ping says.</param>
+    /// <param name="exitStatus">An exit status (0 success, 1–255 failure) instead of <paramref name="kind"/>.</param>
+    /// <param name="rid">Ties a start to its end.</param>
+    /// <param name="dataTs">The time of the newest data the job has.</param>
+    /// <param name="body">Kept as the run's log.</param>
+    /// <param name="lateAt">When the signal really happened, for a spooled late report.</param>
+    /// <param name="create">Creates the check when missing (<c>?create=1</c>).</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The HTTP status (200, or 201 when created).</returns>
     public async Task<int> PingAsync(string check, PingKind kind = PingKind.Success, int? exitStatus = null, Guid? rid = null,
         DateTimeOffset? dataTs = null, string? body = null, DateTimeOffset? lateAt = null, bool create = false, CancellationToken ct = default)
     {
@@ -86,6 +105,14 @@ public sealed class VigilClient : IDisposable
         return (int)response.StatusCode;
     }
 
+    /// <summary>Asks for the check's lease; the holders when it is held. Throws on any other failure.</summary>
+    /// <param name="check">The check's name.</param>
+    /// <param name="ttl">How long it lasts unless renewed (whole seconds); the check's max_runtime when null.</param>
+    /// <param name="holder">Who asks (host:pid by convention).</param>
+    /// <param name="rid">The run id to record; Vigil makes one when null.</param>
+    /// <param name="dataTs">The time of the newest data the job has.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The grant, or the holders.</returns>
     public async Task<AcquireResult> AcquireAsync(string check, TimeSpan? ttl, string holder, Guid? rid = null, DateTimeOffset? dataTs = null,
         CancellationToken ct = default)
     {
@@ -118,6 +145,12 @@ public sealed class VigilClient : IDisposable
     }
 
     /// <summary>Renews; returns null when the lease is gone (expired or released): the holder must stop acting on it.</summary>
+    /// <param name="check">The check's name.</param>
+    /// <param name="token">The lease token.</param>
+    /// <param name="ttl">A new TTL; the lease's own when null.</param>
+    /// <param name="dataTs">The time of the newest data the job has.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The new expiry, or null when the lease is gone.</returns>
     public async Task<DateTimeOffset?> RenewAsync(string check, string token, TimeSpan? ttl = null, DateTimeOffset? dataTs = null, CancellationToken ct = default)
     {
         var body = new JsonObject { ["token"] = token };
@@ -135,6 +168,15 @@ public sealed class VigilClient : IDisposable
     }
 
     /// <summary>Releases with an outcome; returns false when the lease was already gone (the outcome is still recorded).</summary>
+    /// <param name="check">The check's name.</param>
+    /// <param name="token">The lease token.</param>
+    /// <param name="outcome">How the job went.</param>
+    /// <param name="exitCode">Its exit status.</param>
+    /// <param name="message">One line on how it went.</param>
+    /// <param name="log">The output's tail.</param>
+    /// <param name="dataTs">The time of the newest data the job has.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>True when recorded as the lease's end.</returns>
     public async Task<bool> ReleaseAsync(string check, string token, LeaseOutcome outcome, int? exitCode = null, string? message = null,
         string? log = null, DateTimeOffset? dataTs = null, CancellationToken ct = default)
     {
@@ -157,6 +199,10 @@ public sealed class VigilClient : IDisposable
         return true;
     }
 
+    /// <summary>Every check (following the server's pages), optionally only those with <paramref name="tag"/>.</summary>
+    /// <param name="tag">Only checks with this tag.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The checks, by name.</returns>
     public async Task<IReadOnlyList<CheckInfo>> ListChecksAsync(string? tag = null, CancellationToken ct = default)
     {
         // The server pages its list; follow the cursor to the end so callers see every check.
@@ -176,20 +222,44 @@ public sealed class VigilClient : IDisposable
         return checks;
     }
 
+    /// <summary>One check with its settings, open runs, leases and alerts, as JSON.</summary>
+    /// <param name="name">The check's name.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The server's answer.</returns>
     public Task<JsonElement> GetCheckAsync(string name, CancellationToken ct = default) =>
         GetJsonAsync($"api/v1/checks/{Uri.EscapeDataString(name)}", ct);
 
+    /// <summary>The check's runs, newest first, as JSON.</summary>
+    /// <param name="name">The check's name.</param>
+    /// <param name="limit">At most this many.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The server's answer.</returns>
     public Task<JsonElement> GetRunsAsync(string name, int limit = 20, CancellationToken ct = default) =>
         GetJsonAsync($"api/v1/checks/{Uri.EscapeDataString(name)}/runs?limit={limit}", ct);
 
+    /// <summary>Vigil's overall level and its components that are not ok, as JSON.</summary>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The server's answer.</returns>
     public Task<JsonElement> HealthAsync(CancellationToken ct = default) => GetJsonAsync("api/v1/health", ct);
 
+    /// <summary>Pauses a check: no deadlines until resumed.</summary>
+    /// <param name="name">The check's name.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The server's answer.</returns>
     public async Task<JsonElement> PauseAsync(string name, CancellationToken ct = default) =>
         await PostForJsonAsync($"api/v1/checks/{Uri.EscapeDataString(name)}/pause", ct).ConfigureAwait(false);
 
+    /// <summary>Resumes a paused check.</summary>
+    /// <param name="name">The check's name.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The server's answer.</returns>
     public async Task<JsonElement> ResumeAsync(string name, CancellationToken ct = default) =>
         await PostForJsonAsync($"api/v1/checks/{Uri.EscapeDataString(name)}/resume", ct).ConfigureAwait(false);
 
+    /// <summary>Deletes a check created through the API.</summary>
+    /// <param name="name">The check's name.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>A task that completes when it is deleted.</returns>
     public async Task DeleteCheckAsync(string name, CancellationToken ct = default)
     {
         using var request = Authorized(new HttpRequestMessage(HttpMethod.Delete, $"api/v1/checks/{Uri.EscapeDataString(name)}"));
@@ -198,6 +268,10 @@ public sealed class VigilClient : IDisposable
     }
 
     /// <summary>Creates or replaces a check from a JSON object with the same keys as vigil.yaml.</summary>
+    /// <param name="name">The check's name.</param>
+    /// <param name="definition">Its settings.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The server's answer.</returns>
     public async Task<JsonElement> PutCheckAsync(string name, JsonObject definition, CancellationToken ct = default)
     {
         using var request = Authorized(new HttpRequestMessage(HttpMethod.Put, $"api/v1/checks/{Uri.EscapeDataString(name)}")
@@ -209,6 +283,11 @@ public sealed class VigilClient : IDisposable
         return await ReadJsonAsync(response, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Creates an API key (admin).</summary>
+    /// <param name="name">Its name.</param>
+    /// <param name="scope">ping, read, write or admin.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The key, shown only this once.</returns>
     public async Task<CreatedKey> CreateKeyAsync(string name, string scope, CancellationToken ct = default)
     {
         using var response = await PostAsync("api/v1/keys", new JsonObject { ["name"] = name, ["scope"] = scope }, ct).ConfigureAwait(false);
@@ -216,12 +295,19 @@ public sealed class VigilClient : IDisposable
         return (await response.Content.ReadFromJsonAsync<CreatedKey>(Json, ct).ConfigureAwait(false))!;
     }
 
+    /// <summary>The API keys (never their secrets).</summary>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The keys.</returns>
     public async Task<IReadOnlyList<KeyInfo>> ListKeysAsync(CancellationToken ct = default)
     {
         var json = await GetJsonAsync("api/v1/keys", ct).ConfigureAwait(false);
         return json.GetProperty("keys").Deserialize<List<KeyInfo>>(Json) ?? [];
     }
 
+    /// <summary>Revokes an API key.</summary>
+    /// <param name="name">Its name.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>A task that completes when it is revoked.</returns>
     public async Task RevokeKeyAsync(string name, CancellationToken ct = default)
     {
         using var request = Authorized(new HttpRequestMessage(HttpMethod.Delete, $"api/v1/keys/{Uri.EscapeDataString(name)}"));
@@ -262,6 +348,21 @@ public sealed class VigilClient : IDisposable
         using var response = await SendAsync(request, ct).ConfigureAwait(false);
         await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
         return await ReadJsonAsync(response, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends a test notification through one receiver right now (not through routes or the outbox) and says how it
+    /// went. A receiver that fails is a result with <see cref="ReceiverTestResult.Delivered"/> false, not an exception.
+    /// </summary>
+    /// <param name="name">The receiver's name in the server's config.</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <exception cref="VigilApiException">404 when no receiver has that name; 401/403 without a write key.</exception>
+    /// <exception cref="VigilUnreachableException">The server could not be reached.</exception>
+    public async Task<ReceiverTestResult> TestReceiverAsync(string name, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var json = await PostForJsonAsync($"api/v1/receivers/{Uri.EscapeDataString(name)}/test", ct).ConfigureAwait(false);
+        return json.Deserialize<ReceiverTestResult>(Json) ?? throw new VigilApiException(200, "the server answered the receiver test with null");
     }
 
     private async Task<JsonElement> GetJsonAsync(string url, CancellationToken ct)

@@ -74,6 +74,15 @@ public static class AlertmanagerPayload
 
     public static SortedDictionary<string, string> Labels(Notification n)
     {
+        // An alert that came from Alertmanager keeps its labels as they were, so its fingerprint stays the same.
+        if (n.Labels is { } kept)
+        {
+            var passed = new SortedDictionary<string, string>(kept.ToDictionary(), StringComparer.Ordinal);
+            passed.TryAdd("alertname", n.Alert);
+            passed.TryAdd("severity", n.Severity.Text());
+            return passed;
+        }
+
         var labels = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["alertname"] = n.Alert,
@@ -82,6 +91,11 @@ public static class AlertmanagerPayload
         if (n.Check is not null)
         {
             labels["check"] = n.Check;
+        }
+
+        if (n.Breaker is not null)
+        {
+            labels["breaker"] = n.Breaker;
         }
 
         if (n.Tags.Count > 0)
@@ -97,7 +111,7 @@ public static class AlertmanagerPayload
         var kind = MessageText.KindTitle(n.Alert);
         var annotations = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["summary"] = n.Check is null ? kind : $"{kind}: {n.Check}",
+            ["summary"] = n.Labels is not null ? n.Reason : (n.Check ?? n.Breaker) is { } about ? $"{kind}: {about}" : kind,
             ["description"] = string.IsNullOrWhiteSpace(n.Description) ? n.Reason : n.Description,
             ["reason"] = n.Reason,
         };

@@ -23,6 +23,19 @@ public static class NotificationPayload
             ["since"] = n.Since is { } since ? Timestamps.Format(since) : null,
             ["runbook"] = n.Runbook,
         };
+        if (n.Labels is { } labels)
+        {
+            // An alert from Alertmanager: its labels as they were sent, and what it says besides the reason.
+            var map = new JsonObject();
+            foreach (var (name, value) in labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+            {
+                map[name] = value;
+            }
+
+            json["labels"] = map;
+            json["description"] = n.Description;
+        }
+
         if (n.Check is not null)
         {
             json["check"] = new JsonObject
@@ -38,6 +51,11 @@ public static class NotificationPayload
         else
         {
             json["check"] = null;
+        }
+
+        if (n.Breaker is not null)
+        {
+            json["breaker"] = n.Breaker;
         }
 
         return json;

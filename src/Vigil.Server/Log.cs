@@ -33,8 +33,23 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "Delivery to {Receiver} failed (attempt {Attempt}): {Error}; retrying in {Delay}")]
     public static partial void DeliveryFailed(ILogger logger, string receiver, int attempt, string error, TimeSpan delay);
 
-    [LoggerMessage(12, LogLevel.Error, "The outbox dispatcher could not read the store")]
+    [LoggerMessage(12, LogLevel.Error, "The outbox dispatcher could not reach the store")]
     public static partial void DispatcherFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(13, LogLevel.Error, "The delivery lane of receiver {Receiver} failed; it restarts in {Delay}")]
+    public static partial void LaneFailed(ILogger logger, Exception error, string receiver, TimeSpan delay);
+
+    [LoggerMessage(14, LogLevel.Warning, "Receiver {Receiver} is no longer configured: {Rows} pending notification(s) to it were abandoned and will not be retried")]
+    public static partial void OutboxAbandoned(ILogger logger, string receiver, int rows);
+
+    [LoggerMessage(15, LogLevel.Error, "{Marks} delivery outcome(s) could not be recorded; their notifications are delivered again once their claims run out")]
+    public static partial void RecordFailed(ILogger logger, Exception error, int marks);
+
+    [LoggerMessage(16, LogLevel.Information, "Released {Rows} outbox claim(s) left by an earlier run; those notifications are delivered again")]
+    public static partial void ClaimsReleased(ILogger logger, int rows);
+
+    [LoggerMessage(17, LogLevel.Warning, "No route sends the {Alert} {State} notification for {Check} to any receiver; nobody was told (recorded as a {EventType} event)")]
+    public static partial void NotificationUnrouted(ILogger logger, string alert, string state, string check, string eventType);
 
     [LoggerMessage(20, LogLevel.Warning, "First start: created an admin API key and wrote it to {Path} (mode 0600); the key itself is not logged")]
     public static partial void AdminKeyCreated(ILogger logger, string path);
@@ -44,6 +59,20 @@ internal static partial class Log
 
     [LoggerMessage(22, LogLevel.Warning, "{Message}")]
     public static partial void Reload(ILogger logger, string message);
+
+    [LoggerMessage(40, LogLevel.Information, "Audit: {Key} did {Action} on {Target}: {Reason}")]
+    public static partial void Audited(ILogger logger, string key, string action, string target, string reason);
+
+    [LoggerMessage(41, LogLevel.Warning, "Breaker {Breaker}: breaker_open {State}: {Reason}")]
+    public static partial void BreakerAlert(ILogger logger, string breaker, string state, string reason);
+    [LoggerMessage(70, LogLevel.Information, "Alertmanager ({Receiver}) delivered {Received} alerts: {Accepted} new, {Deduplicated} seen before, {HeldBack} held back by silences")]
+    public static partial void AlertsReceived(ILogger logger, int received, string receiver, int accepted, int deduplicated, int heldBack);
+
+    [LoggerMessage(71, LogLevel.Warning, "An Alertmanager delivery reused an Idempotency-Key first seen at {FirstSeen} with a different payload; refused with 409")]
+    public static partial void IntakeConflict(ILogger logger, string firstSeen);
+
+    [LoggerMessage(72, LogLevel.Information, "Test notification through receiver {Receiver}: delivered={Delivered} ({Result})")]
+    public static partial void ReceiverTested(ILogger logger, string receiver, bool delivered, string result);
 
     [LoggerMessage(30, LogLevel.Error, "Unhandled error serving {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, Exception error, string method, string path);
@@ -81,4 +110,10 @@ internal static partial class Log
 
     [LoggerMessage(51, LogLevel.Information, "Running in mode {Mode} ({Source})")]
     public static partial void RunningMode(ILogger logger, string mode, string source);
+
+    [LoggerMessage(60, LogLevel.Warning, "{Receiver} has failed since {Since} ({Error}); {Alert} {State} for {Check} was delivered by failover receiver {Via} instead")]
+    public static partial void DeliveredViaFailover(ILogger logger, string receiver, DateTimeOffset since, string error, string alert, string state, string check, string via);
+
+    [LoggerMessage(61, LogLevel.Error, "Failover receiver {Via} could not take over from {Receiver} either: {Error}")]
+    public static partial void FailoverFailed(ILogger logger, string via, string receiver, string error);
 }

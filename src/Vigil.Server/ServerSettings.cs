@@ -26,10 +26,21 @@ public sealed record ServerSettings
     public bool ChecksFromConfig { get; init; }
     public IReadOnlyList<ReceiverSettings> Receivers { get; init; } = [];
     public IReadOnlyList<Route> Routes { get; init; } = [];
+
+    /// <summary>How long a receiver may keep failing a row before the route's failover receivers and the last resort
+    /// are tried (see <c>DispatcherOptions.FailoverAfter</c>).</summary>
+    public TimeSpan FailoverAfter { get; init; } = Delivery.DispatcherOptions.DefaultFailoverAfter;
     public IReadOnlyList<ApiKey> ApiKeys { get; init; } = [];
 
     /// <summary>The config's recurring silences (<c>silences:</c>).</summary>
     public IReadOnlyList<Domain.Notifications.MaintenanceWindow> MaintenanceWindows { get; init; } = [];
+
+    /// <summary>The config's shared circuit breakers and gates; applied at start and on reload with the checks.</summary>
+    public IReadOnlyList<Vigil.Domain.Breakers.BreakerDefinition> Breakers { get; init; } = [];
+    public IReadOnlyList<Vigil.Domain.Gates.GateDefinition> Gates { get; init; } = [];
+
+    /// <summary>True when breakers and gates are declared by a config: ones it no longer names are removed at start.</summary>
+    public bool PoliciesFromConfig => ChecksFromConfig || Breakers.Count > 0 || Gates.Count > 0;
 
     /// <summary>Where the config came from, for logs; null when running on defaults.</summary>
     public string? ConfigPath { get; init; }

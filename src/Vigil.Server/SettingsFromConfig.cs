@@ -28,15 +28,12 @@ public static class SettingsFromConfig
         for (var i = 0; i < config.RouteSettings.Count; i++)
         {
             var route = config.RouteSettings[i];
-            if (route.Failover.Count > 0) unsupported.Add($"routes[{i}].failover: not available in this version yet");
             if (route.GroupWait is not null || route.GroupInterval is not null) unsupported.Add($"routes[{i}]: grouping (group_wait, group_interval) is not available in this version yet");
             if (route.RepeatInterval is not null) unsupported.Add($"routes[{i}].repeat_interval: not available in this version yet");
         }
 
         if (config.Limits.Count > 0) unsupported.Add("limits: receiver rate limits are not available in this version yet");
         if (config.Remediations.Count > 0) unsupported.Add("remediations: not available in this version yet");
-        if (config.Breakers.Count > 0) unsupported.Add("breakers: not available in this version yet");
-        if (config.Gates.Count > 0) unsupported.Add("gates: not available in this version yet");
         if (config.Metrics.Public) unsupported.Add("metrics.public: /metrics is not available in this version yet");
         foreach (var check in config.Checks)
         {
@@ -74,6 +71,8 @@ public static class SettingsFromConfig
                 Reason = w.Reason,
             })],
             ApiKeys = [.. config.ApiKeys.Select(k => k.ToApiKey(now))],
+            Breakers = [.. config.Breakers.Values.Select(Breaker)],
+            Gates = [.. config.Gates.Values.Select(Gate)],
             ConfigPath = config.SourcePath,
             Mode = config.Mode,
             ModeFromEnvironment = config.ModeFromEnvironment,
@@ -81,6 +80,31 @@ public static class SettingsFromConfig
         };
         return (settings, unsupported);
     }
+
+    private static Vigil.Domain.Breakers.BreakerDefinition Breaker(BreakerConfig b) => new()
+    {
+        Name = b.Name,
+        FailureThreshold = b.FailureRate is null ? b.FailureThreshold : null,
+        FailureRate = b.FailureRate,
+        MinCalls = b.MinCalls,
+        Window = b.Window,
+        OpenFor = b.OpenFor,
+        Backoff = b.Backoff,
+        MaxOpenFor = b.MaxOpenFor,
+        HalfOpenProbes = b.HalfOpenProbes,
+        ProbeTtl = b.ProbeTtl,
+        Severity = b.Severity,
+    };
+
+    private static Vigil.Domain.Gates.GateDefinition Gate(GateConfig g) => new()
+    {
+        Name = g.Name,
+        CheckNames = g.CheckNames,
+        CheckTags = g.CheckTags,
+        MaxLevel = g.MaxLevel,
+        Breakers = g.Breakers,
+        StartClosed = g.StartClosed,
+    };
 
     /// <summary>What the receiver layer needs to build <paramref name="receiver"/>; secrets revealed here and only here.</summary>
     private static ReceiverSettings Receiver(string name, ReceiverConfig receiver) => receiver switch

@@ -41,6 +41,10 @@ public sealed record VigilServerOptions
 
     /// <summary>How many probe runs may go at once. The default is <see cref="ProbeScheduler.DefaultConcurrency"/>.</summary>
     public int? ProbeConcurrency { get; init; }
+
+    /// <summary>Wraps every receiver built from the configuration: a test seam for failures that real receivers
+    /// cannot be made to produce (a receiver throwing).</summary>
+    public Func<Vigil.Receivers.IReceiver, Vigil.Receivers.IReceiver>? WrapReceiver { get; init; }
 }
 
 /// <summary>
@@ -153,7 +157,8 @@ public sealed class VigilServer : IAsyncDisposable
         {
             receivers.Replace(next);
             keys.ReplaceConfigKeys(next.ApiKeys);
-        }).ConfigureAwait(false);
+        }, next.Breakers, next.Gates).ConfigureAwait(false);
+        await _app.Services.GetRequiredService<OutboxDispatcher>().SyncReceiversAsync(CancellationToken.None).ConfigureAwait(false);
         var needRestart = new List<string>();
         if (next.Urls != current.Urls) needRestart.Add("server.urls");
         if (next.DataDirectory != current.DataDirectory) needRestart.Add("server.data");
@@ -162,7 +167,7 @@ public sealed class VigilServer : IAsyncDisposable
         if (next.PublicUrl != current.PublicUrl) needRestart.Add("server.public_url");
         if (next.StartupGrace != current.StartupGrace || next.ShutdownTimeout != current.ShutdownTimeout) needRestart.Add("server timings");
         return $"reloaded: {next.Checks.Count} checks declared ({result.Created} created, {result.Changed} changed, {result.Removed} removed), " +
-               $"{next.Receivers.Count} receivers, {next.Routes.Count} routes" +
+               $"{next.Receivers.Count} receivers, {next.Routes.Count} routes, {next.Breakers.Count} breakers, {next.Gates.Count} gates" +
                (needRestart.Count > 0 ? $"; restart to apply {string.Join(", ", needRestart)}" : "");
     }
 
@@ -255,8 +260,12 @@ public sealed class VigilServer : IAsyncDisposable
             sp.GetRequiredService<ILogger<ProbeScheduler>>(), options.ProbeConcurrency ?? ProbeScheduler.DefaultConcurrency));
         services.AddSingleton<PingRateLimiter>();
         services.AddSingleton(new Backoff(options.Random ?? Random.Shared));
-        services.AddSingleton<ReceiverRegistry>();
-        services.AddHostedService<OutboxDispatcher>();
+        services.AddSingleton(sp => new ReceiverRegistry(settings, sp.GetRequiredService<IHttpClientFactory>(), time, options.WrapReceiver));
+        services.AddSingleton<IDeliveryRecorder>(sp => sp.GetRequiredService<EvaluatorLoop>());
+        services.AddSingleton(new DispatcherOptions { ReleaseClaimsAtStart = store.Capabilities.SingleNode, FailoverAfter = settings.FailoverAfter });
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddSingleton<ReceiverTest>();
         services.AddHttpClient(ReceiverRegistry.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = FillDetail);
@@ -273,6 +282,13 @@ public sealed class VigilServer : IAsyncDisposable
         app.MapKeys();
         app.MapSilences();
         app.MapModes();
+
+        app.MapBreakers();
+        app.MapGates();
+        app.MapAudit();
+        app.MapNotifications();
+        app.MapIntegrations();
+        app.MapReceivers();
         return app;
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Vigil.Domain.Breakers;
 using Vigil.Domain.Checks;
+using Vigil.Domain.Gates;
 using Vigil.Domain.Notifications;
 
 namespace Vigil.Storage;
@@ -32,6 +34,26 @@ internal static class StoreJson
     public static Notification ReadNotification(string json) =>
         JsonSerializer.Deserialize(json, StoreJsonContext.Default.Notification) ?? throw Null(nameof(Notification));
 
+    public static string Serialize(BreakerDefinition definition) => JsonSerializer.Serialize(definition, StoreJsonContext.Default.BreakerDefinition);
+
+    public static string Serialize(BreakerState state) => JsonSerializer.Serialize(state, StoreJsonContext.Default.BreakerState);
+
+    public static string Serialize(GateDefinition definition) => JsonSerializer.Serialize(definition, StoreJsonContext.Default.GateDefinition);
+
+    public static string Serialize(GateState state) => JsonSerializer.Serialize(state, StoreJsonContext.Default.GateState);
+
+    public static BreakerDefinition ReadBreakerDefinition(string json) =>
+        JsonSerializer.Deserialize(json, StoreJsonContext.Default.BreakerDefinition) ?? throw Null(nameof(BreakerDefinition));
+
+    public static BreakerState ReadBreakerState(string json) =>
+        JsonSerializer.Deserialize(json, StoreJsonContext.Default.BreakerState) ?? throw Null(nameof(BreakerState));
+
+    public static GateDefinition ReadGateDefinition(string json) =>
+        JsonSerializer.Deserialize(json, StoreJsonContext.Default.GateDefinition) ?? throw Null(nameof(GateDefinition));
+
+    public static GateState ReadGateState(string json) =>
+        JsonSerializer.Deserialize(json, StoreJsonContext.Default.GateState) ?? throw Null(nameof(GateState));
+
     private static JsonException Null(string type) => new($"the stored {type} document is JSON null");
 }
 
@@ -50,4 +72,8 @@ internal static class StoreJson
 [JsonSerializable(typeof(CheckState))]
 [JsonSerializable(typeof(Notification))]
 [JsonSerializable(typeof(Silence))]
+[JsonSerializable(typeof(BreakerDefinition))]
+[JsonSerializable(typeof(BreakerState))]
+[JsonSerializable(typeof(GateDefinition))]
+[JsonSerializable(typeof(GateState))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

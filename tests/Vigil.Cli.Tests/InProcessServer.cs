@@ -40,8 +40,7 @@ public abstract class InProcessServer : IAsyncLifetime
                 new CheckDefinition { Name = "other", Uuid = Guid.NewGuid(), Every = TimeSpan.FromHours(1), Grace = TimeSpan.FromHours(1) },
             ],
         };
-        settings = Configure(settings);
-        _server = await VigilServer.StartAsync(settings, new VigilServerOptions { ConfigureLogging = l => l.ClearProviders() });
+        _server = await VigilServer.StartAsync(Configure(settings), new VigilServerOptions { ConfigureLogging = l => l.ClearProviders() });
         Url = _server.Addresses.First().TrimEnd('/');
         Key = (await File.ReadAllTextAsync(Path.Combine(settings.DataDirectory, "admin.key"))).Trim();
         Client = new VigilClient(new Uri(Url), Key);
@@ -49,8 +48,8 @@ public abstract class InProcessServer : IAsyncLifetime
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
     }
 
-    /// <summary>Lets a suite declare other checks (or modes) than the default two.</summary>
-    private protected virtual ServerSettings Configure(ServerSettings settings) => settings;
+    /// <summary>A suite's own additions to the server's settings (other checks, modes, breakers, gates).</summary>
+    protected virtual ServerSettings Configure(ServerSettings settings) => settings;
 
     public async Task DisposeAsync()
     {

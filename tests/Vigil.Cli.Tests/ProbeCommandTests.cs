@@ -11,7 +11,7 @@ public sealed class ProbeCommandTests : InProcessServer
 {
     private string TokenPath => Dir.Combine("token.json");
 
-    private protected override ServerSettings Configure(ServerSettings settings)
+    protected override ServerSettings Configure(ServerSettings settings)
     {
         File.WriteAllText(TokenPath, "{}");
         SetAge(TimeSpan.FromDays(1));

@@ -39,6 +39,11 @@ public sealed class ExampleConfigTests
         Assert.Equal(new Uri("http://127.0.0.1:9000/vigil"), hook.Url);
         var route = Assert.Single(config.Routes);
         Assert.Equal(["ops-webhook", "alerts-file"], route.Receivers);
+        Assert.Equal(5, Assert.Single(config.Breakers.Values).FailureThreshold);
+        var gate = Assert.Single(config.Gates.Values);
+        Assert.Equal(["trading"], gate.CheckTags);
+        Assert.Equal(["exchange-api"], gate.Breakers);
+        Assert.True(gate.StartClosed);
     }
 
     [Fact]

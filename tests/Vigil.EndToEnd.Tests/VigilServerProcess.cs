@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Vigil.Testing;
 
@@ -17,7 +18,7 @@ internal sealed class VigilServerProcess : IAsyncDisposable
     private readonly TempDir _dir = new();
     private readonly HttpClient _http;
 
-    public VigilServerProcess(string checksYaml, string webhookUrl, string startupGrace = "3s")
+    public VigilServerProcess(string checksYaml, string webhookUrl, string startupGrace = "3s", string? extraYaml = null)
     {
         Port = Ports.Free();
         BaseUrl = $"http://127.0.0.1:{Port}";
@@ -38,6 +39,7 @@ internal sealed class VigilServerProcess : IAsyncDisposable
                 webhook: {"{"} url: "{webhookUrl}" {"}"}
             routes:
               - receivers: [hook]
+            {extraYaml}
             """);
         _http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
     }
@@ -118,6 +120,17 @@ internal sealed class VigilServerProcess : IAsyncDisposable
     {
         var path = $"/ping/{uuid}" + (suffix is null ? "" : "/" + suffix) + (rid is null ? "" : $"?rid={rid}");
         return _http.GetAsync(new Uri(path, UriKind.Relative), ct);
+    }
+
+    /// <summary>True once nothing is pending in the outbox (read through the health API): everything owed so far has
+    /// been delivered, so counting what a receiver got is final until something new is owed.</summary>
+    public async Task<bool> OutboxEmptyAsync()
+    {
+        using var response = await _http.GetAsync(new Uri("/api/v1/health", UriKind.Relative)).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+        return json.RootElement.GetProperty("components").EnumerateArray()
+            .Any(c => c.GetProperty("name").GetString() == "outbox" && c.GetProperty("reason").GetString() == "nothing pending");
     }
 
     /// <summary>Read-only look at the store: the rids of the success events of one check.</summary>

@@ -117,6 +117,26 @@ public sealed class WebhookReceiverTests
     }
 
     [Fact]
+    public async Task An_alert_that_came_from_alertmanager_goes_out_with_its_own_labels_and_fingerprint()
+    {
+        await using var api = await FakeApi.StartAsync((_, _) => new Reply(200));
+        var labels = new Dictionary<string, string> { ["alertname"] = "HighRequestLatency", ["job"] = "api", ["severity"] = "page" };
+        var external = Samples.Down() with { Check = null, CheckUuid = null, Alert = "HighRequestLatency", Severity = Domain.Checks.Severity.Warning, Reason = "p99 above 2s", Labels = labels };
+
+        await Receiver(api.BaseUrl + "/hook", WebhookFormat.Alertmanager).DeliverAsync(Samples.Single(external), CancellationToken.None);
+        await Receiver(api.BaseUrl + "/hook").DeliverAsync(Samples.Single(external), CancellationToken.None);
+
+        var alert = api.Requests[0].Json.GetProperty("alerts")[0];
+        Assert.Equal("""{"alertname":"HighRequestLatency","job":"api","severity":"page"}""", alert.GetProperty("labels").GetRawText());
+        Assert.Equal(AlertmanagerPayload.Fingerprint(labels), alert.GetProperty("fingerprint").GetString());
+        Assert.Equal("p99 above 2s", alert.GetProperty("annotations").GetProperty("summary").GetString());
+        var vigil = api.Requests[1].Json;
+        Assert.Equal("api", vigil.GetProperty("labels").GetProperty("job").GetString());
+        Assert.Equal("HighRequestLatency", Text.MessageText.KindTitle(external.Alert));
+        Assert.Equal("DATA STALE", Text.MessageText.KindTitle("data_stale"));
+    }
+
+    [Fact]
     public async Task Failures_name_the_receiver_and_the_host_never_the_path_query_or_headers()
     {
         await using var api = await FakeApi.StartAsync((_, _) => new Reply(503, Headers: new Dictionary<string, string> { ["Retry-After"] = "12" }));

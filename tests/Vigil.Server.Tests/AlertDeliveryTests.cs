@@ -32,6 +32,7 @@ public sealed class AlertDeliveryTests
 
         await host.AdvanceAsync(TimeSpan.FromSeconds(65));
         Assert.Equal("grace", await host.StatusOfAsync("backup"));
+        await host.DeliveriesIdleAsync();
         Assert.Empty(hook.All);
 
         await host.AdvanceAsync(TimeSpan.FromSeconds(60));
@@ -57,6 +58,7 @@ public sealed class AlertDeliveryTests
 
         // More time passes: still one firing notification, not a reminder per evaluation.
         await host.AdvanceAsync(TimeSpan.FromSeconds(30));
+        await host.DeliveriesIdleAsync();
         Assert.Single(hook.All);
 
         using (var ping = await host.SendAsync(HttpMethod.Post, $"ping/{uuid}"))
@@ -86,6 +88,7 @@ public sealed class AlertDeliveryTests
         }
 
         await Poll.UntilAsync(() => host.Logs.All.Contains("Delivery to hook failed (attempt 1)", StringComparison.Ordinal), "the failed attempt is recorded");
+        await host.DeliveriesIdleAsync();
         Assert.Single(hook.All);
         Assert.False(await host.OutboxEmptyAsync());
 
@@ -114,6 +117,7 @@ public sealed class AlertDeliveryTests
         await Poll.UntilAsync(() => host.Logs.All.Contains("Delivery to hook failed (attempt 1)", StringComparison.Ordinal), "the failed attempt is recorded");
         hook.AnswerWith = 200;
         await host.AdvanceAsync(TimeSpan.FromSeconds(20));
+        await host.DeliveriesIdleAsync();
         Assert.Single(hook.All);
         await host.AdvanceAsync(TimeSpan.FromSeconds(11));
         await Poll.UntilAsync(() => hook.Accepted.Count == 1, "the delivery after Retry-After was accepted");

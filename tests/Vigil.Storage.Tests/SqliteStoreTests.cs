@@ -30,12 +30,12 @@ public sealed class SqliteStoreTests : StoreContractTests
 
         Assert.True(File.Exists(DbPath));
         Assert.Equal($"SQLite at {DbPath}", store.Describe());
-        Assert.Equal(new StoreCapabilities("sqlite", SkipLocked: false, AdvisoryLocks: false), store.Capabilities);
+        Assert.Equal(new StoreCapabilities("sqlite", SkipLocked: false, AdvisoryLocks: false, SingleNode: true), store.Capabilities);
         using var connection = Raw();
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode;"));
         Assert.Equal(SqliteMigrations.Latest, Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), null));
         Assert.Equal(
-            ["api_keys", "checks", "events", "meta", "notifications", "outbox", "runs", "silences"],
+            ["alert_intake", "api_keys", "audit", "breakers", "checks", "events", "gates", "meta", "notifications", "outbox", "runs", "silences"],
             Column(connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;"));
     }
 
@@ -113,6 +113,41 @@ public sealed class SqliteStoreTests : StoreContractTests
     }
 
     [Fact]
+    public async Task Open_Version1Outbox_IsBackfilledInItsOrderWithChecksAndDeliveredRowsSettled()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DbPath)!);
+        var (job, vigil) = (Notification("job", T0), Notification(null, T0));
+        using (var v1 = Raw())
+        {
+            SqliteMigrations.Apply(v1, DbPath, target: 1);
+            foreach (var n in new[] { job, vigil })
+            {
+                Execute(v1, $"INSERT INTO notifications VALUES ('{n.Id}', {(n.Check is null ? "NULL" : $"'{n.Check}'")}, 'down', 'firing', '2026-03-29T00:30:15.0000000Z', '{StoreJson.Serialize(n)}');");
+            }
+
+            // Inserted in this order: a delivered row, then two pending rows of one check, then one of no check.
+            Execute(v1, $"INSERT INTO outbox (id, notification_id, receiver, notification, created_at, next_attempt_at, delivered_at) VALUES ('{Guid.NewGuid()}', '{job.Id}', 'ops', '{StoreJson.Serialize(job)}', '2026-03-29T00:30:15.0000000Z', '2026-03-29T00:30:15.0000000Z', '2026-03-29T00:30:16.0000000Z');");
+            foreach (var id in new[] { "00000000-0000-0000-0000-00000000000b", "00000000-0000-0000-0000-00000000000a" })
+            {
+                Execute(v1, $"INSERT INTO outbox (id, notification_id, receiver, notification, created_at, next_attempt_at) VALUES ('{id}', '{job.Id}', 'ops', '{StoreJson.Serialize(job)}', '2026-03-29T00:30:15.0000000Z', '2026-03-29T00:30:15.0000000Z');");
+            }
+
+            Execute(v1, $"INSERT INTO outbox (id, notification_id, receiver, notification, created_at, next_attempt_at) VALUES ('{Guid.NewGuid()}', '{vigil.Id}', 'ops', '{StoreJson.Serialize(vigil)}', '2026-03-29T00:30:15.0000000Z', '2026-03-29T00:30:15.0000000Z');");
+        }
+
+        SqliteConnection.ClearAllPools();
+        var store = await OpenStoreAsync();
+
+        Assert.Equal(3, (await store.GetOutboxStatsAsync(Ct)).Pending);
+        var claim = await store.ClaimOutboxAsync("ops", "A", T0, T0.AddMinutes(1), 10, Ct);
+        Assert.Equal(["job", ""], claim.Entries.Select(e => e.CheckKey));
+        Assert.Equal(Guid.Parse("00000000-0000-0000-0000-00000000000b"), claim.Entries[0].Id);
+        using var connection = Raw();
+        Assert.Equal(["delivered", "pending", "pending", "pending"], Column(connection, "SELECT status FROM outbox ORDER BY seq;"));
+        Assert.Equal(["job", "job", "job", ""], Column(connection, "SELECT check_key FROM outbox ORDER BY seq;"));
+    }
+
+    [Fact]
     public async Task Commit_StoresInstantsAsSortableUtcText()
     {
         var store = await OpenStoreAsync();
@@ -140,6 +175,13 @@ public sealed class SqliteStoreTests : StoreContractTests
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
         connection.Open();
         return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private static object? Scalar(SqliteConnection connection, string sql)

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using Vigil.Domain.Checks;
 using Vigil.Domain.Evaluation;
+using Vigil.Domain.Notifications;
+using Vigil.Domain.Intake;
 using Vigil.Domain.Persistence;
 using Vigil.Domain.Security;
 using static Vigil.Storage.Tests.StoreSamples;
@@ -12,7 +14,7 @@ namespace Vigil.Storage.Tests;
 /// class and says how to make a store; each test gets its own empty backing storage, shared by every store the
 /// test creates, so "close and open again" and "a second process opens the same data" can be written once.
 /// </summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     private readonly List<IVigilStore> _stores = [];
 
@@ -82,6 +84,45 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal([Show(expired), Show(live)], (await store.LoadAsync(Ct)).Silences.OrderBy(s => s.Until).Select(Show));
         Time.Advance(TimeSpan.FromHours(1));
         Assert.Equal([Show(live)], (await store.LoadAsync(Ct)).Silences.Select(Show));
+    }
+
+    [Fact]
+    public async Task Commit_IntakeRecords_RoundTripInOrderAndHeldNotificationsKeepTheirLabels()
+    {
+        var store = await OpenStoreAsync();
+        var now = Time.GetUtcNow();
+        var held = new Domain.Notifications.Notification
+        {
+            Id = Guid.NewGuid(), Alert = "DiskFull", State = "firing", Severity = Severity.Warning, Reason = "disk /var is 97% full", At = now,
+            Since = now - TimeSpan.FromMinutes(5), Tags = ["db"], Labels = new Dictionary<string, string> { ["alertname"] = "DiskFull", ["Instance_Name"] = "db-1" },
+        };
+        IntakeRecord Record(string key, Domain.Notifications.Notification? hold = null, string? digest = null) =>
+            new() { Key = key, FirstSeen = now, ExpiresAt = now + TimeSpan.FromDays(7), Held = hold, Digest = digest };
+        var changes = new Changes();
+        changes.Intake.Add(new IntakeChange("a", Record("a")));
+        changes.Intake.Add(new IntakeChange("gone", Record("gone")));
+        changes.Intake.Add(new IntakeChange("gone", null));
+        changes.Intake.Add(new IntakeChange("held", Record("held", held)));
+        changes.Intake.Add(new IntakeChange("idempotency:k", Record("idempotency:k", digest: "abc")));
+        await store.CommitAsync(changes, Ct);
+        var release = new Changes();
+        release.Intake.Add(new IntakeChange("a", null));
+        release.Intake.Add(new IntakeChange("a", Record("a") with { ExpiresAt = now + TimeSpan.FromDays(8) }));
+        release.Intake.Add(new IntakeChange("held2", Record("held2", held)));
+        release.Intake.Add(new IntakeChange("held2", Record("held2")));
+        await store.CommitAsync(release, Ct);
+
+        var loaded = (await store.LoadAsync(Ct)).AlertIntake.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        Assert.Equal(["a", "held", "held2", "idempotency:k"], loaded.Select(r => r.Key));
+        Assert.Equal(now + TimeSpan.FromDays(8), loaded[0].ExpiresAt);
+        Assert.Equal(now, loaded[0].FirstSeen);
+        Assert.Null(loaded[2].Held);
+        Assert.Equal("abc", loaded[3].Digest);
+        var back = loaded[1].Held!;
+        Assert.Equal(held.Id, back.Id);
+        Assert.Equal(held.Since, back.Since);
+        Assert.Equal("db-1", back.Labels!["Instance_Name"]);
+        Assert.Equal(["db"], back.Tags);
     }
 
     [Fact]
@@ -318,58 +359,182 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(T0.AddSeconds(1), (await CreateOpenedAndLoad()).LastAliveAt);
     }
 
+    private static readonly TimeSpan Hold = TimeSpan.FromMinutes(2);
+
     [Fact]
-    public async Task Outbox_DueRowsOldestFirst_FailedAttemptsWaitAndDeliveredOnesLeave()
+    public async Task Claim_TakesDueHeadOfLineRowsInOrder_AndNobodyElseGetsThemWhileHeld()
     {
         var store = await OpenStoreAsync();
-        var note = Notification("job", T0);
-        var first = Outbox(note, "ops-webhook", T0, T0);
-        var later = Outbox(note, "mail", T0.AddSeconds(1), T0.AddMinutes(10));
-        var oldest = Outbox(note, "telegram", T0.AddSeconds(-1), T0);
-        var changes = new Changes();
-        changes.Notifications.Add(note);
-        changes.Outbox.AddRange([first, later, oldest]);
-        await store.CommitAsync(changes, Ct);
+        var (a1, a2, b1, v1, m1) = (Row("a", "ops", T0), Row("a", "ops", T0), Row("b", "ops", T0.AddMinutes(10)), Row(null, "ops", T0), Row("a", "mail", T0));
+        await SeedAsync(store, a1, a2, b1, v1, m1);
 
-        var due = await store.GetDueOutboxAsync(T0, 10, Ct);
-        Assert.Equal([oldest.Id, first.Id], due.Select(e => e.Id));
-        Assert.Equal(Render(oldest), Render(due[0]));
-        Assert.Equal(note.Id.ToString(), due[0].IdempotencyKey);
-        Assert.Equal([oldest.Id], (await store.GetDueOutboxAsync(T0, 1, Ct)).Select(e => e.Id));
-        Assert.Equal((3, T0.AddSeconds(-1), T0), await store.GetOutboxStatsAsync(Ct));
+        var claim = await store.ClaimOutboxAsync("ops", "A", T0, T0 + Hold, 10, Ct);
 
-        await store.MarkAttemptFailedAsync(oldest.Id, 1, T0.AddMinutes(5), "HTTP 503", Ct);
+        // a2 waits behind a1 (same check), b1 is not due yet, m1 belongs to another receiver.
+        Assert.Equal([a1.Id, v1.Id], claim.Entries.Select(e => e.Id));
+        Assert.True(claim.Entries[0].Sequence < claim.Entries[1].Sequence);
+        Assert.Equal(Render(a1 with { Sequence = claim.Entries[0].Sequence }), Render(claim.Entries[0]));
+        Assert.Equal("", claim.Entries[1].CheckKey);
+        Assert.Equal(T0 + Hold, claim.NextAt);
+        Assert.Empty((await store.ClaimOutboxAsync("ops", "B", T0.AddMinutes(1), T0.AddMinutes(1) + Hold, 10, Ct)).Entries);
+        Assert.Equal([m1.Id], (await store.ClaimOutboxAsync("mail", "B", T0, T0 + Hold, 10, Ct)).Entries.Select(e => e.Id));
+        Assert.Equal((5, T0, T0), await store.GetOutboxStatsAsync(Ct));
+    }
 
-        Assert.Equal([first.Id], (await store.GetDueOutboxAsync(T0, 10, Ct)).Select(e => e.Id));
-        var retried = (await store.GetDueOutboxAsync(T0.AddMinutes(5), 10, Ct))[0];
-        Assert.Equal((oldest.Id, 1, T0.AddMinutes(5), "HTTP 503"), (retried.Id, retried.Attempts, retried.NextAttemptAt, retried.LastError));
+    [Fact]
+    public async Task Claim_Max_TakesTheOldestHeadsFirst()
+    {
+        var store = await OpenStoreAsync();
+        var rows = Enumerable.Range(0, 5).Select(i => Row($"c{i}", "ops", T0)).ToArray();
+        await SeedAsync(store, rows);
 
-        await store.MarkDeliveredAsync(first.Id, T0.AddSeconds(2), Ct);
+        var first = await store.ClaimOutboxAsync("ops", "A", T0, T0 + Hold, 2, Ct);
+        var rest = await store.ClaimOutboxAsync("ops", "A", T0, T0 + Hold, 10, Ct);
 
-        Assert.Equal([oldest.Id, later.Id], (await store.GetDueOutboxAsync(T0.AddMinutes(10), 10, Ct)).Select(e => e.Id));
-        Assert.Equal((2, T0.AddSeconds(-1), T0.AddMinutes(5)), await store.GetOutboxStatsAsync(Ct));
+        Assert.Equal(rows.Take(2).Select(r => r.Id), first.Entries.Select(e => e.Id));
+        Assert.Equal(T0, first.NextAt);
+        Assert.Equal(rows.Skip(2).Select(r => r.Id), rest.Entries.Select(e => e.Id));
+    }
 
-        await store.MarkDeliveredAsync(oldest.Id, T0.AddMinutes(5), Ct);
-        await store.MarkDeliveredAsync(later.Id, T0.AddMinutes(10), Ct);
+    [Fact]
+    public async Task Marks_FailedRowWaitsForItsRetry_AndHoldsLaterRowsOfItsCheckBehindIt()
+    {
+        var store = await OpenStoreAsync();
+        var (firing, resolved, other) = (Row("job", "ops", T0), Row("job", "ops", T0), Row("web", "ops", T0));
+        await SeedAsync(store, firing, resolved, other);
+        Assert.Equal([firing.Id, other.Id], (await store.ClaimOutboxAsync("ops", "A", T0, T0 + Hold, 10, Ct)).Entries.Select(e => e.Id));
+
+        await store.CommitAsync(Marks(
+            OutboxMark.Failed(firing.Id, "A", T0, 1, T0.AddMinutes(5), "HTTP 503"),
+            OutboxMark.Delivered(other.Id, "A", T0, 1)), Ct);
+
+        var early = await store.ClaimOutboxAsync("ops", "B", T0.AddMinutes(1), T0.AddMinutes(1) + Hold, 10, Ct);
+        Assert.Empty(early.Entries);
+        Assert.Equal(T0.AddMinutes(5), early.NextAt);
+        Assert.Equal((2, T0, T0), await store.GetOutboxStatsAsync(Ct));
+
+        var retry = Assert.Single((await store.ClaimOutboxAsync("ops", "B", T0.AddMinutes(5), T0.AddMinutes(5) + Hold, 10, Ct)).Entries);
+        Assert.Equal((firing.Id, 1, T0.AddMinutes(5), "HTTP 503"), (retry.Id, retry.Attempts, retry.NextAttemptAt, retry.LastError));
+
+        await store.CommitAsync(Marks(OutboxMark.Delivered(firing.Id, "B", T0.AddMinutes(5), 2)), Ct);
+
+        var next = await store.ClaimOutboxAsync("ops", "B", T0.AddMinutes(5), T0.AddMinutes(5) + Hold, 10, Ct);
+        Assert.Equal([resolved.Id], next.Entries.Select(e => e.Id));
+        await store.CommitAsync(Marks(OutboxMark.Delivered(resolved.Id, "B", T0.AddMinutes(6), 1)), Ct);
         Assert.Equal((0, null, null), await store.GetOutboxStatsAsync(Ct));
-        Assert.Empty(await store.GetDueOutboxAsync(T0.AddDays(1), 10, Ct));
+        var after = await store.ClaimOutboxAsync("ops", "B", T0.AddDays(1), T0.AddDays(1) + Hold, 10, Ct);
+        Assert.Equal((0, null), (after.Entries.Count, after.NextAt));
+    }
+
+    [Fact]
+    public async Task Claim_ThatRanOut_CanBeTakenOver_AndTheFirstOwnersFailureNoLongerApplies()
+    {
+        var store = await OpenStoreAsync();
+        var row = Row("job", "ops", T0);
+        await SeedAsync(store, row);
+        Assert.Single((await store.ClaimOutboxAsync("ops", "A", T0, T0.AddMinutes(1), 10, Ct)).Entries);
+
+        var takeover = await store.ClaimOutboxAsync("ops", "B", T0.AddMinutes(1), T0.AddMinutes(1) + Hold, 10, Ct);
+        Assert.Equal([row.Id], takeover.Entries.Select(e => e.Id));
+
+        // A's late failure must not end B's claim: nobody else may take the row while B holds it.
+        await store.CommitAsync(Marks(OutboxMark.Failed(row.Id, "A", T0.AddMinutes(1), 1, T0.AddMinutes(1), "timed out"),
+            OutboxMark.Released(row.Id, "A", T0.AddMinutes(1))), Ct);
+        Assert.Empty((await store.ClaimOutboxAsync("ops", "C", T0.AddMinutes(2), T0.AddMinutes(2) + Hold, 10, Ct)).Entries);
+
+        // B's release ends its claim at once.
+        await store.CommitAsync(Marks(OutboxMark.Released(row.Id, "B", T0.AddMinutes(2))), Ct);
+        var again = Assert.Single((await store.ClaimOutboxAsync("ops", "C", T0.AddMinutes(2), T0.AddMinutes(2) + Hold, 10, Ct)).Entries);
+        Assert.Equal(0, again.Attempts);
+
+        // A delivery is a fact whoever holds the claim: the receiver has it.
+        await store.CommitAsync(Marks(OutboxMark.Delivered(row.Id, "A", T0.AddMinutes(2), 1)), Ct);
+        Assert.Equal(0, (await store.GetOutboxStatsAsync(Ct)).Pending);
+    }
+
+    [Fact]
+    public async Task Claim_TwoOwnersOnTheSameDataAtOnce_NeverShareARow()
+    {
+        var first = await OpenStoreAsync();
+        var second = await OpenStoreAsync();
+        var rows = Enumerable.Range(0, 300).Select(i => Row($"c{i % 150}", "ops", T0)).ToArray();
+        await SeedAsync(first, rows);
+
+        async Task<List<Guid>> DrainAsync(IVigilStore store, string owner)
+        {
+            var taken = new List<Guid>();
+            for (var round = 0; round < 1000; round++)
+            {
+                var claim = await store.ClaimOutboxAsync("ops", owner, T0, T0 + Hold, 7, Ct);
+                if (claim.Entries.Count == 0 && (claim.NextAt is null || claim.NextAt > T0))
+                {
+                    break;
+                }
+
+                taken.AddRange(claim.Entries.Select(e => e.Id));
+                await store.CommitAsync(Marks([.. claim.Entries.Select(e => OutboxMark.Delivered(e.Id, owner, T0, 1))]), Ct);
+            }
+
+            return taken;
+        }
+
+        var results = await Task.WhenAll(Task.Run(() => DrainAsync(first, "A")), Task.Run(() => DrainAsync(second, "B")));
+
+        var all = results[0].Concat(results[1]).ToList();
+        Assert.Equal(rows.Length, all.Count);
+        Assert.Equal(rows.Select(r => r.Id).Order(), all.Order());
+        Assert.Equal(0, (await first.GetOutboxStatsAsync(Ct)).Pending);
+    }
+
+    [Fact]
+    public async Task ReleaseAll_EndsEveryLiveClaim()
+    {
+        var store = await OpenStoreAsync();
+        var (a, b) = (Row("a", "ops", T0), Row("b", "mail", T0));
+        await SeedAsync(store, a, b);
+        await store.ClaimOutboxAsync("ops", "A", T0, T0 + Hold, 10, Ct);
+        await store.ClaimOutboxAsync("mail", "A", T0, T0 + Hold, 10, Ct);
+
+        Assert.Equal(2, await store.ReleaseAllOutboxClaimsAsync(Ct));
+
+        Assert.Equal([a.Id], (await store.ClaimOutboxAsync("ops", "B", T0, T0 + Hold, 10, Ct)).Entries.Select(e => e.Id));
+        Assert.Equal([b.Id], (await store.ClaimOutboxAsync("mail", "B", T0, T0 + Hold, 10, Ct)).Entries.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Abandon_ReceiversRows_AreNoLongerPendingOrClaimable_AndDoNotBlockOthers()
+    {
+        var store = await OpenStoreAsync();
+        var (gone1, gone2, kept) = (Row("job", "old-hook", T0), Row("web", "old-hook", T0), Row("job", "ops", T0));
+        await SeedAsync(store, gone1, gone2, kept);
+        await store.ClaimOutboxAsync("old-hook", "A", T0, T0 + Hold, 1, Ct);
+        Assert.Equal(["old-hook", "ops"], await store.GetOutboxReceiversAsync(Ct));
+
+        Assert.Equal(2, await store.AbandonOutboxAsync("old-hook", T0, "receiver 'old-hook' is no longer configured", Ct));
+
+        Assert.Equal(["ops"], await store.GetOutboxReceiversAsync(Ct));
+        Assert.Equal(1, (await store.GetOutboxStatsAsync(Ct)).Pending);
+        var gone = await store.ClaimOutboxAsync("old-hook", "A", T0.AddDays(1), T0.AddDays(1) + Hold, 10, Ct);
+        Assert.Equal((0, null), (gone.Entries.Count, gone.NextAt));
+        Assert.Equal([kept.Id], (await store.ClaimOutboxAsync("ops", "A", T0, T0 + Hold, 10, Ct)).Entries.Select(e => e.Id));
+        Assert.Equal(0, await store.AbandonOutboxAsync("old-hook", T0, "again", Ct));
     }
 
     [Fact]
     public async Task Outbox_RowsSurviveReopen()
     {
         var store = await OpenStoreAsync();
-        var note = Notification(null, T0);
-        var entry = Outbox(note, "ops", T0, T0);
-        var changes = new Changes();
-        changes.Notifications.Add(note);
-        changes.Outbox.Add(entry);
-        await store.CommitAsync(changes, Ct);
+        var entry = Row(null, "ops", T0);
+        await SeedAsync(store, entry);
+        await store.ClaimOutboxAsync("ops", "before-restart", T0, T0 + Hold, 10, Ct);
         await store.DisposeAsync();
 
         var reopened = await OpenStoreAsync();
+        Assert.Empty((await reopened.ClaimOutboxAsync("ops", "after-restart", T0, T0 + Hold, 10, Ct)).Entries);
+        await reopened.ReleaseAllOutboxClaimsAsync(Ct);
 
-        Assert.Equal(Render(entry), Render(Assert.Single(await reopened.GetDueOutboxAsync(T0, 10, Ct))));
+        var claimed = Assert.Single((await reopened.ClaimOutboxAsync("ops", "after-restart", T0, T0 + Hold, 10, Ct)).Entries);
+        Assert.Equal(Render(entry with { Sequence = claimed.Sequence }), Render(claimed));
     }
 
     [Fact]
@@ -441,15 +606,11 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OutboxMarks_AlongsideCommitsFromAnotherThread_AllLand()
+    public async Task Claims_AlongsideCommitsFromAnotherThread_AllLand()
     {
         var store = await OpenStoreAsync();
-        var note = Notification("job", T0);
-        var seed = new Changes();
-        seed.Notifications.Add(note);
-        var entries = Enumerable.Range(0, 200).Select(i => Outbox(note, $"r{i}", T0, T0)).ToList();
-        seed.Outbox.AddRange(entries);
-        await store.CommitAsync(seed, Ct);
+        var entries = Enumerable.Range(0, 200).Select(i => Row("job", $"r{i}", T0)).ToList();
+        await SeedAsync(store, [.. entries]);
         var definition = SimpleDefinition("job");
 
         var commits = Task.Run(async () =>
@@ -461,27 +622,46 @@ public abstract class StoreContractTests : IAsyncLifetime
                 await store.CommitAsync(batch, Ct);
             }
         });
-        var marks = Task.Run(async () =>
+        var claims = Task.Run(async () =>
         {
             for (var i = 0; i < entries.Count; i++)
             {
-                if (i % 2 == 0)
-                {
-                    await store.MarkDeliveredAsync(entries[i].Id, T0, Ct);
-                }
-                else
-                {
-                    await store.MarkAttemptFailedAsync(entries[i].Id, 1, T0.AddMinutes(1), "timeout", Ct);
-                }
-
+                var claimed = Assert.Single((await store.ClaimOutboxAsync($"r{i}", "A", T0, T0 + Hold, 10, Ct)).Entries);
+                await store.CommitAsync(Marks(i % 2 == 0
+                    ? OutboxMark.Delivered(claimed.Id, "A", T0, 1)
+                    : OutboxMark.Failed(claimed.Id, "A", T0, 1, T0.AddMinutes(1), "timeout")), Ct);
                 await store.GetOutboxStatsAsync(Ct);
             }
         });
-        await Task.WhenAll(commits, marks);
+        await Task.WhenAll(commits, claims);
 
         Assert.Equal((100, T0, T0.AddMinutes(1)), await store.GetOutboxStatsAsync(Ct));
         Assert.Equal(200, (await store.GetEventsAsync("job", 1000, null, Ct)).Count);
         Assert.Equal(199, Assert.Single((await store.LoadAsync(Ct)).Checks).State.ConsecutiveSuccesses);
+    }
+
+    /// <summary>A row for <paramref name="receiver"/> about a fresh notification of <paramref name="check"/>.</summary>
+    private static OutboxEntry Row(string? check, string receiver, DateTimeOffset nextAttemptAt) =>
+        Outbox(Notification(check, T0), receiver, T0, nextAttemptAt);
+
+    /// <summary>Writes rows in the order given (their outbox order), each with its notification, in one batch.</summary>
+    private static async Task SeedAsync(IVigilStore store, params OutboxEntry[] rows)
+    {
+        var changes = new Changes();
+        foreach (var row in rows)
+        {
+            changes.Notifications.Add(row.Notification);
+            changes.Outbox.Add(row);
+        }
+
+        await store.CommitAsync(changes, Ct);
+    }
+
+    private static Changes Marks(params OutboxMark[] marks)
+    {
+        var changes = new Changes();
+        changes.OutboxMarks.AddRange(marks);
+        return changes;
     }
 
     private async Task<StoredState> CreateOpenedAndLoad()

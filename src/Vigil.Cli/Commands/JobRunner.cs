@@ -16,7 +16,14 @@ namespace Vigil.Cli.Commands;
 internal sealed partial class JobRunner(CliContext cli, TimeProvider time)
 {
     internal sealed record Options(
-        string Check, TimeSpan? Ttl, TimeSpan? RenewEvery, bool AllowOverlap, TimeSpan? Every, int TailBytes, IReadOnlyList<string> Command);
+        string Check, TimeSpan? Ttl, TimeSpan? RenewEvery, bool AllowOverlap, TimeSpan? Every, int TailBytes, IReadOnlyList<string> Command)
+    {
+        /// <summary>Asked first: closed (or not askable) → exit 75 and the command never starts.</summary>
+        public string? Gate { get; init; }
+
+        /// <summary>Asked for a permit before, told the outcome after; refused → exit 75.</summary>
+        public string? Breaker { get; init; }
+    }
 
     /// <summary>How long output is still passed through after the command exited.</summary>
     private static readonly TimeSpan OutputDrain = TimeSpan.FromSeconds(2);
@@ -60,6 +67,12 @@ internal sealed partial class JobRunner(CliContext cli, TimeProvider time)
     private async Task<int> RunOnceAsync(Options o, CancellationToken ct)
     {
         using var client = cli.CreateClient();
+        var (run, permit) = await AskGuardsAsync(o, client, ct).ConfigureAwait(false);
+        if (!run)
+        {
+            return ExitCodes.TempFail;
+        }
+
         var spool = new Spool(cli.SpoolDirectory, time);
         var holder = CliContext.ThisProcessAsHolder;
         LeaseGrant? grant = null;
@@ -95,6 +108,7 @@ internal sealed partial class JobRunner(CliContext cli, TimeProvider time)
         var startedAt = time.GetUtcNow();
         var tail = new OutputTail(o.TailBytes);
         var (exitCode, failure) = await ExecuteAsync(o, grant, rid, client, tail, ct).ConfigureAwait(false);
+        await ReportToBreakerAsync(o, client, permit, exitCode, failure).ConfigureAwait(false);
         var endedAt = time.GetUtcNow();
         var duration = Durations.Format(TimeSpan.FromSeconds(Math.Round((endedAt - startedAt).TotalSeconds)));
         var message = failure ?? $"exit status {exitCode} after {duration}";

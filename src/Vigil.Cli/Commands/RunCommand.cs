@@ -11,7 +11,7 @@ internal static class RunCommand
         var renewEvery = new Option<string?>("--renew-every") { Description = "renew period (default: a third of the TTL)" };
         var allowOverlap = new Option<bool>("--allow-overlap") { Description = "run even when the lease is held elsewhere" };
         var gate = new Option<string?>("--gate") { Description = "ask this gate first; closed → exit 75 without running" };
-        var breaker = new Option<string?>("--breaker") { Description = "report the outcome to this breaker" };
+        var breaker = new Option<string?>("--breaker") { Description = "ask this breaker for a permit first (refused → exit 75) and report the outcome to it" };
         var every = new Option<string?>("--every") { Description = "repeat the whole cycle forever on this period" };
         var tailBytes = new Option<int>("--tail-bytes") { Description = "how much of the output's end to keep", DefaultValueFactory = _ => 10000 };
         var command = new Argument<string[]>("COMMAND") { Description = "the command and its arguments, after --", Arity = ArgumentArity.ZeroOrMore };
@@ -27,16 +27,6 @@ internal static class RunCommand
                 throw new UsageException("give the command to run after --, e.g. vigil run nightly-backup -- /usr/local/bin/backup.sh");
             }
 
-            if (parse.GetValue(gate) is not null)
-            {
-                throw new UsageException("--gate: gates are not available in this version yet");
-            }
-
-            if (parse.GetValue(breaker) is not null)
-            {
-                throw new UsageException("--breaker: breakers are not available in this version yet");
-            }
-
             var tail = parse.GetValue(tailBytes);
             if (tail is < 0 or > 1_000_000)
             {
@@ -50,7 +40,11 @@ internal static class RunCommand
                 parse.GetValue(allowOverlap),
                 CliParse.OptionalDuration(parse.GetValue(every), "--every"),
                 tail,
-                argv);
+                argv)
+            {
+                Gate = parse.GetValue(gate),
+                Breaker = parse.GetValue(breaker),
+            };
             return await new JobRunner(cli, TimeProvider.System).RunAsync(options, ct).ConfigureAwait(false);
         });
         return run;

@@ -24,5 +24,6 @@ public sealed record RouteConfig
         Alerts = Match.Alerts,
         Receivers = Receivers,
         Continue = Continue,
+        Failover = Failover,
     };
 }

@@ -137,8 +137,6 @@ internal sealed partial class ConfigBuilder
         var d = definition;
         if (r.Present("kind") && r.Choice("kind", Kinds) is { } kind)
         {
-            // Probe checks are fully read here; vigil serve refuses them until the scheduler runs them
-            // (SettingsFromConfig), so vigil config check still validates every probe key.
             d = d with { Kind = kind };
         }
 

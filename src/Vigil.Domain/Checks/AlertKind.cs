@@ -15,4 +15,5 @@ public static class AlertKind
 
     /// <summary>A probe check measured critical <c>fail_after</c> times in a row (the check's severity).</summary>
     public const string ProbeCritical = "probe_critical";
+    public const string BreakerOpen = "breaker_open";
 }

@@ -118,6 +118,9 @@ public sealed partial class Evaluator
                     entry.State.NotBefore = Instants.Add(now, grace);
                     Touch(entry);
                     break;
+                case TimedObligation { WaitsOutBlindSpan: false }:
+                    // Acts at the next tick, on time: nothing it does can be a false alarm.
+                    continue;
                 case TimedObligation timed:
                     _heap.Set(timed, Instants.Add(now, StartupGrace));
                     break;

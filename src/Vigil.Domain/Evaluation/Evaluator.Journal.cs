@@ -17,6 +17,10 @@ public sealed partial class Evaluator
         public Dictionary<Guid, Notifications.Silence>? Silences { get; set; }
         public IReadOnlyList<Notifications.MaintenanceWindow>? Windows { get; set; }
         public HashSet<string>? HeldBack { get; set; }
+
+        /// <summary>Breakers and gates entered so far (each is saved once), and how to put each back, run in reverse.</summary>
+        public HashSet<object> Entered { get; } = [];
+        public List<Action> Undo { get; } = [];
     }
 
     private Journal? _journal;
@@ -84,8 +88,26 @@ public sealed partial class Evaluator
         }
     }
 
+    /// <summary>Runs <paramref name="save"/> the first time <paramref name="target"/> is changed by the current
+    /// command; <paramref name="save"/> returns how to put it back if the command fails.</summary>
+    private void Journaled(object target, Func<Action> save)
+    {
+        if (_journal is { } journal && journal.Entered.Add(target))
+        {
+            journal.Undo.Add(save());
+        }
+    }
+
+    /// <summary>Registers how to undo something the current command did (a creation, a removal).</summary>
+    private void OnRollback(Action undo) => _journal?.Undo.Add(undo);
+
     private void Rollback(Journal journal)
     {
+        for (var i = journal.Undo.Count - 1; i >= 0; i--)
+        {
+            journal.Undo[i]();
+        }
+
         foreach (var entry in journal.Created)
         {
             Unregister(entry);

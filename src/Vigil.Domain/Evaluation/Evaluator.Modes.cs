@@ -1,3 +1,4 @@
+using Vigil.Domain.Audit;
 using Vigil.Domain.Modes;
 
 namespace Vigil.Domain.Evaluation;
@@ -83,6 +84,14 @@ public sealed partial class Evaluator
     {
         var now = Now;
         _changes.ModeChanged = new ModeChanged(from, to, reason, by, now);
+        _changes.Audit.Add(new AuditEntry
+        {
+            At = now,
+            Key = by ?? AuditActions.Vigil,
+            Action = AuditActions.ModeChange,
+            Target = to,
+            Reason = from is null ? reason : $"{reason} (was {from})",
+        });
         _changes.Events.Add(new CheckEvent
         {
             Check = "",

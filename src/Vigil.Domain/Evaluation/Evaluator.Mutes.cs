@@ -118,6 +118,11 @@ public sealed partial class Evaluator
     /// <param name="dependency">When given, only checks that depend on it are looked at.</param>
     private void ReleaseHeldBack(DateTimeOffset now, string? dependency = null)
     {
+        if (dependency is null)
+        {
+            ReleaseHeldIntake(now);
+        }
+
         if (_heldBack.Count == 0)
         {
             return;

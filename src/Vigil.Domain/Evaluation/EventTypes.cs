@@ -30,4 +30,5 @@ public static class EventTypes
 
     /// <summary>Vigil's running mode changed (no check: <see cref="CheckEvent.Check"/> is empty).</summary>
     public const string ModeChanged = "mode_changed";
+    public const string NotificationUnrouted = "notification_unrouted";
 }

@@ -17,6 +17,13 @@ public sealed record AlertMatcher
         && (Severity is null || Severity == severity)
         && Tags.All(check.Tags.Contains);
 
+    /// <summary>For a notification that belongs to no check (an alert from Alertmanager): a matcher that names a check
+    /// never matches it; severity and tags do.</summary>
+    public bool Matches(Notification notification) =>
+        (Check is null || CheckPattern.Matches(Check, notification.Check))
+        && (Severity is null || Severity == notification.Severity)
+        && Tags.All(notification.Tags.Contains);
+
     public string Describe()
     {
         var parts = new List<string>();

@@ -8,6 +8,9 @@ public sealed record Notification
 {
     public required Guid Id { get; init; }
     public string? Check { get; init; }
+
+    /// <summary>The breaker a <c>breaker_open</c> notification is about (such notifications name no check).</summary>
+    public string? Breaker { get; init; }
     public Guid? CheckUuid { get; init; }
     public required string Alert { get; init; }
 
@@ -25,6 +28,15 @@ public sealed record Notification
     /// <summary>The check's last successful signal before this notification, when known: a message tells people
     /// how long the job has really been quiet, which <see cref="Since"/> (when the alert fired) does not.</summary>
     public DateTimeOffset? LastGoodAt { get; init; }
+
+    /// <summary>For <c>delivery_failing</c>: the receiver that keeps failing (it is not sent this notification).</summary>
+    public string? FailingReceiver { get; init; }
+
+    /// <summary>For <c>delivery_failing</c>: a receiver known to work (it took over), used when no route names another.</summary>
+    public string? WorkingReceiver { get; init; }
+    /// <summary>The labels of an alert that came from elsewhere (Alertmanager), kept as they were sent, so a receiver in
+    /// Alertmanager's format gets them back unchanged; null for Vigil's own alerts.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
 
     public const string Firing = "firing";
     public const string Resolved = "resolved";

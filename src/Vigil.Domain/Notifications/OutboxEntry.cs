@@ -12,6 +12,14 @@ public sealed record OutboxEntry
     public DateTimeOffset NextAttemptAt { get; init; }
     public string? LastError { get; init; }
 
+    /// <summary>Position in the outbox, assigned by the store when the row is written (0 before): rows of one
+    /// check to one receiver are delivered in this order.</summary>
+    public long Sequence { get; init; }
+
+    /// <summary>The ordering key within a receiver: the check's name, or the empty string for notifications
+    /// about no check (e.g. <c>vigil_restarted</c>).</summary>
+    public string CheckKey => Notification.Check ?? "";
+
     /// <summary>The same for every attempt at every receiver: the notification's id.</summary>
     public string IdempotencyKey => NotificationId.ToString();
 }

@@ -13,6 +13,10 @@ public sealed record Route
     public required IReadOnlyList<string> Receivers { get; init; }
     public bool Continue { get; init; }
 
+    /// <summary>Tried in order, instead of the primary, once a row to a primary receiver has failed its retries for
+    /// a bounded time (config key <c>failover</c>).</summary>
+    public IReadOnlyList<string> Failover { get; init; } = [];
+
     public bool Matches(Notification n) =>
         (MatchCheck is null || CheckPattern.Matches(MatchCheck, n.Check))
         && (MatchSeverity is null || MatchSeverity == n.Severity)

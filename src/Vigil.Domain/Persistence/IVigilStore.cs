@@ -1,4 +1,7 @@
+using Vigil.Domain.Audit;
+using Vigil.Domain.Breakers;
 using Vigil.Domain.Checks;
+using Vigil.Domain.Gates;
 using Vigil.Domain.Evaluation;
 using Vigil.Domain.Notifications;
 using Vigil.Domain.Security;
@@ -8,7 +11,8 @@ namespace Vigil.Domain.Persistence;
 /// <summary>
 /// The durable log of Vigil's live state, in the domain's terms. SQLite and PostgreSQL implement it and pass
 /// one contract test suite. The evaluator's writer loop is the only caller of <see cref="CommitAsync"/>;
-/// the outbox methods are called by the dispatcher concurrently and must be safe to call alongside it.
+/// the outbox claims are taken by dispatchers concurrently and must be safe alongside it, and atomic between
+/// dispatchers.
 /// </summary>
 public interface IVigilStore : IAsyncDisposable
 {
@@ -34,20 +38,43 @@ public interface IVigilStore : IAsyncDisposable
     Task<RunRecord?> GetRunAsync(string check, Guid rid, CancellationToken ct);
     Task<IReadOnlyList<CheckEvent>> GetEventsAsync(string check, int limit, DateTimeOffset? since, CancellationToken ct);
 
-    /// <summary>Pending outbox rows whose next attempt is due, oldest first.</summary>
-    Task<IReadOnlyList<OutboxEntry>> GetDueOutboxAsync(DateTimeOffset now, int max, CancellationToken ct);
-    Task MarkDeliveredAsync(Guid outboxId, DateTimeOffset at, CancellationToken ct);
-    Task MarkAttemptFailedAsync(Guid outboxId, int attempts, DateTimeOffset nextAttemptAt, string error, CancellationToken ct);
+    /// <summary>
+    /// Claims, atomically, up to <paramref name="max"/> rows of <paramref name="receiver"/> for <paramref name="owner"/>
+    /// until <paramref name="until"/>: pending rows that are due at <paramref name="now"/>, not under a live claim
+    /// (none, or one that ran out), and at the head of their line, i.e. with no earlier pending row for the same
+    /// receiver and check (<see cref="OutboxEntry.CheckKey"/>). So a <c>resolved</c> is never handed out while its
+    /// <c>firing</c> is still owed, and two owners never hold the same row while their claims are live. Outcomes
+    /// come back as <see cref="Changes.OutboxMarks"/>.
+    /// </summary>
+    Task<OutboxClaim> ClaimOutboxAsync(string receiver, string owner, DateTimeOffset now, DateTimeOffset until, int max, CancellationToken ct);
+
+    /// <summary>Ends every claim. Only for a store that is <see cref="StoreCapabilities.SingleNode"/>, at start, when
+    /// no other dispatcher can be running: claims left by a process that died are stale. Returns how many ended.</summary>
+    Task<int> ReleaseAllOutboxClaimsAsync(CancellationToken ct);
+
+    /// <summary>The receivers that pending rows are owed to.</summary>
+    Task<IReadOnlyList<string>> GetOutboxReceiversAsync(CancellationToken ct);
+
+    /// <summary>The newest deliveries (outbox rows), of one check or of all when <paramref name="check"/> is null.</summary>
+    Task<IReadOnlyList<Notifications.DeliveryRecord>> GetDeliveriesAsync(string? check, int limit, CancellationToken ct);
+
+    /// <summary>Gives up the pending rows of a receiver (kept, not deleted, with <paramref name="reason"/>): they are no
+    /// longer pending, claimed or retried. Returns how many rows were abandoned.</summary>
+    Task<int> AbandonOutboxAsync(string receiver, DateTimeOffset at, string reason, CancellationToken ct);
 
     /// <summary>Count of pending rows and the creation time of the oldest, for metrics and health.</summary>
     Task<(int Pending, DateTimeOffset? Oldest, DateTimeOffset? NextAttemptAt)> GetOutboxStatsAsync(CancellationToken ct);
+
+    /// <summary>The audit log, newest first, from <paramref name="since"/> on when given.</summary>
+    Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit, DateTimeOffset? since, CancellationToken ct);
 
     Task SaveKeyAsync(ApiKey key, CancellationToken ct);
     Task<bool> RevokeKeyAsync(string name, DateTimeOffset at, CancellationToken ct);
 }
 
-/// <summary>What a store supports; PostgreSQL will add row locking for several nodes.</summary>
-public sealed record StoreCapabilities(string Kind, bool SkipLocked, bool AdvisoryLocks);
+/// <summary>What a store supports; PostgreSQL will add row locking for several nodes. <paramref name="SingleNode"/>:
+/// one process owns the store (SQLite), so at start every outbox claim found is a dead process's and may be released.</summary>
+public sealed record StoreCapabilities(string Kind, bool SkipLocked, bool AdvisoryLocks, bool SingleNode);
 
 /// <summary>Everything loaded at start: the whole live state goes into memory.</summary>
 public sealed record StoredState(
@@ -61,6 +88,11 @@ public sealed record StoredState(
 
     /// <summary>The mode last chosen through the API (<c>PUT /api/v1/mode</c>), or null.</summary>
     public string? Mode { get; init; }
+    public IReadOnlyList<(BreakerDefinition Definition, BreakerState State)> Breakers { get; init; } = [];
+    public IReadOnlyList<(GateDefinition Definition, GateState State)> Gates { get; init; } = [];
+    /// <summary>Every record of the alert intake (Alertmanager deduplication), expired ones included: the evaluator
+    /// prunes them.</summary>
+    public IReadOnlyList<Intake.IntakeRecord> AlertIntake { get; init; } = [];
 }
 
 public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

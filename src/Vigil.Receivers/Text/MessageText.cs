@@ -26,9 +26,10 @@ internal static class MessageText
     {
         var resolved = n.State == Notification.Resolved;
         var kind = KindTitle(n.Alert);
+        var subject = n.Check ?? n.Breaker;
         var title = resolved
-            ? n.Check is null ? $"RESOLVED: {kind}" : $"RESOLVED: {n.Check} ({kind.ToLowerInvariant()})"
-            : n.Check is null ? kind : $"{kind}: {n.Check}";
+            ? subject is null ? $"RESOLVED: {kind}" : $"RESOLVED: {subject} ({kind.ToLowerInvariant()})"
+            : subject is null ? kind : $"{kind}: {subject}";
         var lines = new List<TextLine> { new(null, n.Reason) };
         if (resolved)
         {
@@ -113,16 +114,17 @@ internal static class MessageText
         {
             var n = message.Notifications[0];
             var kind = KindTitle(n.Alert);
+            var about = n.Check ?? n.Breaker;
             subject = n.State == Notification.Resolved
-                ? n.Check is null ? $"[Vigil] RESOLVED: {kind}" : $"[Vigil] RESOLVED: {n.Check} ({kind.ToLowerInvariant()})"
-                : n.Check is null ? $"[Vigil] {kind}" : $"[Vigil] {kind}: {n.Check}";
+                ? about is null ? $"[Vigil] RESOLVED: {kind}" : $"[Vigil] RESOLVED: {about} ({kind.ToLowerInvariant()})"
+                : about is null ? $"[Vigil] {kind}" : $"[Vigil] {kind}: {about}";
         }
         else
         {
             var firing = message.Notifications.Where(n => n.State != Notification.Resolved).ToList();
             var named = firing.Count > 0 ? firing : message.Notifications.ToList();
             var head = firing.Count > 0 ? Header(message with { Omitted = 0 })!.Split(',')[0] : $"{named.Count} resolved";
-            var names = named.Select(n => n.Check ?? KindTitle(n.Alert).ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+            var names = named.Select(n => n.Check ?? n.Breaker ?? KindTitle(n.Alert).ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
             var sb = new StringBuilder("[Vigil] ").Append(head).Append(": ");
             var cut = false;
             for (var i = 0; i < names.Count; i++)
@@ -252,7 +254,9 @@ internal static class MessageText
 
     /// <summary><c>down</c> → <c>DOWN</c>, <c>data_stale</c> → <c>DATA STALE</c>.</summary>
     public static string KindTitle(string alert) =>
-        OneLine(alert.Replace('_', ' ').ToUpper(CultureInfo.InvariantCulture));
+        // Vigil's kinds are snake_case words (DOWN, DATA STALE); an alertname from Prometheus is usually CamelCase
+        // (HighRequestLatency), which upper case would run together.
+        OneLine(alert.Any(char.IsUpper) ? alert : alert.Replace('_', ' ').ToUpper(CultureInfo.InvariantCulture));
 
     private static string OneLine(string text) =>
         text.Contains('\n', StringComparison.Ordinal) || text.Contains('\r', StringComparison.Ordinal)

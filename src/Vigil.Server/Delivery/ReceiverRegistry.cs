@@ -1,3 +1,4 @@
+using Vigil.Domain.Notifications;
 using Vigil.Receivers;
 
 namespace Vigil.Server.Delivery;
@@ -10,13 +11,20 @@ internal sealed class ReceiverRegistry
     private readonly IHttpClientFactory _httpClients;
     private readonly TimeProvider _time;
     private readonly TelegramProgress _telegramProgress = new();
+    private readonly Func<IReceiver, IReceiver>? _wrap;
     private volatile Dictionary<string, IReceiver> _receivers = new(StringComparer.Ordinal);
     private volatile string? _publicUrl;
+    private volatile Router _router = Router.None;
 
-    public ReceiverRegistry(ServerSettings settings, IHttpClientFactory httpClients, TimeProvider time)
+    /// <summary>The receiver tried after every route's failover list: a <c>file</c> receiver by this name, when configured.</summary>
+    public const string LastResort = "last-resort";
+
+    // wrap: applied to every receiver built (a test seam, see VigilServerOptions.WrapReceiver).
+    public ReceiverRegistry(ServerSettings settings, IHttpClientFactory httpClients, TimeProvider time, Func<IReceiver, IReceiver>? wrap = null)
     {
         _httpClients = httpClients;
         _time = time;
+        _wrap = wrap;
         Replace(settings);
     }
 
@@ -36,11 +44,13 @@ internal sealed class ReceiverRegistry
             };
             if (options is not null)
             {
-                receivers[receiver.Name] = ReceiverFactory.Create(receiver.Name, options, httpClients.CreateClient(HttpClientName), time, _telegramProgress);
+                var built = ReceiverFactory.Create(receiver.Name, options, httpClients.CreateClient(HttpClientName), time, _telegramProgress);
+                receivers[receiver.Name] = _wrap?.Invoke(built) ?? built;
             }
         }
 
         _publicUrl = settings.PublicUrl;
+        _router = new Router(settings.Routes);
         _receivers = receivers;
     }
 
@@ -48,4 +58,22 @@ internal sealed class ReceiverRegistry
 
     /// <summary><c>server.public_url</c>, for the dashboard links in messages.</summary>
     public string? PublicUrl => _publicUrl;
+
+    /// <summary>The names of the receivers configured now.</summary>
+    public IReadOnlyCollection<string> Names => _receivers.Keys;
+
+    /// <summary>Who to try, in order, when <paramref name="receiver"/> keeps failing to deliver
+    /// <paramref name="notification"/>: its routes' failover receivers, then the last resort. Only receivers
+    /// configured now, never <paramref name="receiver"/> itself.</summary>
+    public IReadOnlyList<string> FailoverFor(Notification notification, string receiver)
+    {
+        var chain = new List<string>(_router.FailoverFor(notification, receiver));
+        if (receiver != LastResort && !chain.Contains(LastResort))
+        {
+            chain.Add(LastResort);
+        }
+
+        var receivers = _receivers;
+        return [.. chain.Where(receivers.ContainsKey)];
+    }
 }

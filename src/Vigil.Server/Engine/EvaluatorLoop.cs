@@ -4,6 +4,7 @@ using Vigil.Domain.Evaluation;
 using Vigil.Domain.Modes;
 using Vigil.Domain.Notifications;
 using Vigil.Domain.Persistence;
+using Vigil.Server.Delivery;
 
 namespace Vigil.Server.Engine;
 
@@ -17,7 +18,7 @@ namespace Vigil.Server.Engine;
 /// reload fails too, or failures repeat, the loop gives up loudly (<see cref="Fatal"/>): the host stops with a
 /// non-zero exit rather than live on answering nothing.</para>
 /// </summary>
-internal sealed class EvaluatorLoop : IAsyncDisposable
+internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
 {
     /// <summary>The loop wakes at least this often to record that Vigil is watching.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
@@ -70,7 +71,7 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         _log = log;
         _outboxSignal = outboxSignal;
         _readModel = readModel;
-        _fanOut = new OutboxFanOut(entropy);
+        _fanOut = new OutboxFanOut(entropy, log);
         _router = new Router(settings.Routes);
         _windows = settings.MaintenanceWindows;
         _probes = probes;
@@ -126,6 +127,14 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
             Log.RunningMode(_log, mode, _modes.ForcedByEnvironment ? "VIGIL_MODE" : mode == stored.Mode ? "chosen through the API" : "the config file's mode:");
         }
 
+        if (_settings.PoliciesFromConfig)
+        {
+            _evaluator.Execute(new ApplyConfigPoliciesCommand(_settings.Breakers, _settings.Gates));
+        }
+
+        // After every start, start_closed gates wait for someone to release them deliberately.
+        _evaluator.Execute(new StartClosedGatesCommand());
+
         var now = _time.GetUtcNow();
         if (stored.LastAliveAt is { } lastAlive)
         {
@@ -145,10 +154,12 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
     /// <exception cref="ServiceUnavailableException">The queue is full, the loop has given up, or it did not answer in time.</exception>
     public Task<T> SubmitAsync<T>(EvaluatorCommand<T> command) => SubmitAsync(new PendingCommand<T>(command));
 
-    /// <summary>A reload: the checks (in the mode that should run), the router, receivers and keys take effect in one
-    /// batch, or not at all.</summary>
-    public Task<ConfigApplyResult> ReloadAsync(ModeSet modes, Router router, IReadOnlyList<MaintenanceWindow> windows, Action afterCommit) =>
-        SubmitAsync(new PendingCommand<ConfigApplyResult>(new ApplyModesCommand(modes, windows))
+    /// <summary>A reload: the checks (in the mode that should run), maintenance windows, breakers, gates, the router,
+    /// receivers and keys take effect in one batch, or not at all.</summary>
+    public Task<ConfigApplyResult> ReloadAsync(ModeSet modes, Router router, IReadOnlyList<MaintenanceWindow> windows, Action afterCommit,
+        IReadOnlyList<Domain.Breakers.BreakerDefinition>? breakers = null, IReadOnlyList<Domain.Gates.GateDefinition>? gates = null) =>
+        SubmitAsync(new PendingCommand<ConfigApplyResult>(
+            new ApplyConfigCommand(new ApplyModesCommand(modes, windows), new ApplyConfigPoliciesCommand(breakers ?? [], gates ?? [])))
         {
             Swap = new ConfigSwap(router, () =>
             {
@@ -162,6 +173,10 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
     /// nothing) and persists the choice.</summary>
     public Task<ModeChangeResult> ChangeModeAsync(string mode, string reason, string? by) =>
         SubmitAsync(new ChangeModeCommand(mode, reason, by));
+
+    /// <summary>Delivery outcomes from the dispatcher: committed with the next batch, not in a transaction each.</summary>
+    public Task RecordAsync(IReadOnlyList<OutboxMark> marks, CancellationToken ct) =>
+        SubmitAsync(new RecordDeliveriesCommand(marks)).WaitAsync(ct);
 
     private async Task<T> SubmitAsync<T>(PendingCommand<T> pending)
     {
@@ -228,7 +243,9 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         while (!_fatal.Task.IsCompleted)
         {
             var now = _time.GetUtcNow();
-            var wait = HeartbeatInterval;
+            // A heartbeat after the last look, not after this instant: time that passed during the last step counts
+            // (never longer than one interval, should the clock have gone back).
+            var wait = TimeSpan.FromTicks(Math.Min(HeartbeatInterval.Ticks, (_lastWatched + HeartbeatInterval - now).Ticks));
             if (_evaluator.NextDeadline is { } next && next - now < wait)
             {
                 wait = next - now;
@@ -336,6 +353,7 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
             }
 
             Publish(changes);
+            LogPolicies(changes);
             Fault = null;
             _consecutiveFailures = 0;
             foreach (var pending in batch)
@@ -501,6 +519,13 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
             _readModel.PublishSilences(_evaluator.Silences, _evaluator.MaintenanceWindows);
         }
 
+        if (changes.Breakers.Count > 0 || changes.DeletedBreakers.Count > 0 || changes.Gates.Count > 0 || changes.DeletedGates.Count > 0)
+        {
+            _readModel.PublishPolicies(
+                changes.Breakers.Keys.Select(_evaluator.BreakerSnapshot).OfType<Domain.Breakers.BreakerSnapshot>(), changes.DeletedBreakers,
+                changes.Gates.Keys.Select(_evaluator.GateSnapshot).OfType<Domain.Gates.GateSnapshot>(), changes.DeletedGates);
+        }
+
         if (changes.Checks.Count == 0 && changes.DeletedChecks.Count == 0 && changes.Faults.Count == 0)
         {
             return;
@@ -508,6 +533,23 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
 
         var snapshots = changes.Checks.Keys.Select(_evaluator.Snapshot).OfType<CheckSnapshot>().ToList();
         _readModel.Publish(snapshots, changes.DeletedChecks, changes.Faults.Count > 0 ? [.. _readModel.Faults, .. changes.Faults] : null);
+    }
+
+    /// <summary>Who did what, and breakers opening and closing, once durable.</summary>
+    private void LogPolicies(Changes changes)
+    {
+        foreach (var entry in changes.Audit)
+        {
+            Log.Audited(_log, entry.Key, entry.Action, entry.Target, entry.Reason);
+        }
+
+        foreach (var n in changes.Notifications)
+        {
+            if (n.Breaker is { } breaker)
+            {
+                Log.BreakerAlert(_log, breaker, n.State, n.Reason);
+            }
+        }
     }
 
     /// <summary>Publishes every check (at start and after a reload from the store), dropping the ones that are gone.</summary>
@@ -519,6 +561,11 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
         _readModel.Publish(snapshots, gone, []);
         _readModel.PublishSilences(_evaluator.Silences, _evaluator.MaintenanceWindows);
         PublishMode();
+        var breakers = _evaluator.Breakers.ToList();
+        var gates = _evaluator.Gates.ToList();
+        _readModel.PublishPolicies(
+            breakers, _readModel.Breakers().Select(b => b.Name).Except(breakers.Select(b => b.Name), StringComparer.Ordinal).ToList(),
+            gates, _readModel.Gates().Select(g => g.Name).Except(gates.Select(g => g.Name), StringComparer.Ordinal).ToList());
     }
 
     private async Task<(Evaluator Evaluator, StoredState Stored)> LoadEvaluatorAsync(CancellationToken ct)
@@ -532,6 +579,16 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
             evaluator.Load(definition, state);
         }
 
+        foreach (var (definition, state) in stored.Breakers)
+        {
+            evaluator.Load(definition, state);
+        }
+
+        foreach (var (definition, state) in stored.Gates)
+        {
+            evaluator.Load(definition, state);
+        }
+
         foreach (var silence in stored.Silences)
         {
             evaluator.LoadSilence(silence);
@@ -539,6 +596,10 @@ internal sealed class EvaluatorLoop : IAsyncDisposable
 
         evaluator.SetMaintenanceWindows(_windows);
         evaluator.TakeChanges();
+
+        // After the silences and windows (what they no longer mute is released) and after TakeChanges, so the release
+        // is committed with the next batch rather than dropped.
+        evaluator.LoadIntake(stored.AlertIntake);
 
         return (evaluator, stored);
     }

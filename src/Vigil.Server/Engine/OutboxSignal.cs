@@ -1,24 +1,56 @@
-using System.Threading.Channels;
-
 namespace Vigil.Server.Engine;
 
-/// <summary>Lets the writer loop wake the dispatcher when it committed new outbox rows.</summary>
+/// <summary>
+/// Wakes delivery lanes: the writer loop when it committed new outbox rows, the dispatcher when outcomes of a
+/// lane were recorded. A lane asks for <see cref="Next"/> before it looks at the outbox and waits on it after,
+/// so a wake that comes while it is looking is never lost. Every lane waiting for a receiver is woken, so
+/// several dispatchers may share one signal.
+/// </summary>
 internal sealed class OutboxSignal
 {
-    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, TaskCompletionSource> _next = new(StringComparer.Ordinal);
 
-    public void Wake() => _signal.Writer.TryWrite(true);
-
-    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    /// <summary>Wakes every lane (new rows were committed, for whichever receivers).</summary>
+    public void Wake()
     {
-        using var timer = new CancellationTokenSource(timeout, time);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
-        try
+        List<TaskCompletionSource> woken;
+        lock (_lock)
         {
-            await _signal.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
+            woken = [.. _next.Values];
+            _next.Clear();
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+
+        foreach (var waiter in woken)
         {
+            waiter.TrySetResult();
+        }
+    }
+
+    /// <summary>Wakes the lanes of one receiver.</summary>
+    public void Wake(string receiver)
+    {
+        TaskCompletionSource? waiter;
+        lock (_lock)
+        {
+            _next.Remove(receiver, out waiter);
+        }
+
+        waiter?.TrySetResult();
+    }
+
+    /// <summary>A task that completes at the first wake of <paramref name="receiver"/> after this call.</summary>
+    public Task Next(string receiver)
+    {
+        lock (_lock)
+        {
+            if (!_next.TryGetValue(receiver, out var waiter))
+            {
+                waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _next[receiver] = waiter;
+            }
+
+            return waiter.Task;
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Vigil.Server.Engine;
 /// requests are answered (so a client reads its own writes). Lists, health and single-check reads come from
 /// here without entering the loop. Only the loop publishes; any thread reads.
 /// </summary>
-internal sealed class ReadModel
+internal sealed partial class ReadModel
 {
     private readonly ConcurrentDictionary<string, CheckSnapshot> _checks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, string> _uuids = new();
@@ -94,12 +94,21 @@ internal sealed class ReadModel
     /// <summary>Called by the loop only, after a commit.</summary>
     public void Publish(IEnumerable<CheckSnapshot> changed, IEnumerable<string> deleted, IReadOnlyList<(string, string)>? faults = null)
     {
+        lock (_publishing)
+        {
+            PublishChecks(changed, deleted, faults);
+        }
+    }
+
+    private void PublishChecks(IEnumerable<CheckSnapshot> changed, IEnumerable<string> deleted, IReadOnlyList<(string, string)>? faults)
+    {
         var added = new List<string>();
         var removed = new List<string>();
         foreach (var snapshot in changed)
         {
             if (_checks.TryGetValue(snapshot.Name, out var previous))
             {
+                if (previous.Level != snapshot.Level || !previous.Definition.Tags.SequenceEqual(snapshot.Definition.Tags)) GatesMayHaveChanged();
                 Tally(previous.Level, -1);
                 if (previous.Definition.Uuid != snapshot.Definition.Uuid)
                 {
@@ -109,6 +118,7 @@ internal sealed class ReadModel
             else
             {
                 added.Add(snapshot.Name);
+                GatesMayHaveChanged();
             }
 
             _checks[snapshot.Name] = snapshot;
@@ -126,6 +136,7 @@ internal sealed class ReadModel
             }
 
             Tally(previous.Level, -1);
+            GatesMayHaveChanged();
             _uuids.TryRemove(previous.Definition.Uuid, out _);
             _notOk.TryRemove(name, out _);
             removed.Add(name);

@@ -1,6 +1,7 @@
 using Vigil.Domain.Checks;
-using Vigil.Domain.Persistence;
+using Vigil.Domain.Commands;
 using Vigil.Domain.Security;
+using Vigil.Server.Engine;
 using Vigil.Server.Security;
 
 namespace Vigil.Server.Http;
@@ -21,7 +22,7 @@ internal static class KeyEndpoints
         group.MapDelete("/{name}", RevokeAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext ctx, ApiKeyRegistry keys, IVigilStore store, TimeProvider time)
+    private static async Task<IResult> CreateAsync(HttpContext ctx, ApiKeyRegistry keys, EvaluatorLoop loop, TimeProvider time)
     {
         var (body, problem) = await JsonBody.ReadAsync<CreateKeyBody>(ctx.Request).ConfigureAwait(false);
         if (problem is not null) return problem;
@@ -41,13 +42,14 @@ internal static class KeyEndpoints
 
         var secret = ApiKeyRegistry.NewKey();
         var key = new ApiKey { Name = body.Name!, Scope = scope, Sha256 = ApiKeyRegistry.Hash(secret), CreatedAt = time.GetUtcNow() };
-        await store.SaveKeyAsync(key, ctx.RequestAborted).ConfigureAwait(false);
+        // Through the writer, so the key and its audit entry are committed in one transaction.
+        await loop.SubmitAsync(new CreateKeyCommand(key, ScopeFilter.KeyName(ctx))).ConfigureAwait(false);
         keys.Set(key);
         return Results.Json(new { name = key.Name, scope = ScopeFilter.Text(scope), key = secret, created_at = key.CreatedAt }, ApiJson.Options,
             statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> RevokeAsync(HttpContext ctx, string name, ApiKeyRegistry keys, IVigilStore store, TimeProvider time)
+    private static async Task<IResult> RevokeAsync(HttpContext ctx, string name, ApiKeyRegistry keys, EvaluatorLoop loop)
     {
         if (keys.All.FirstOrDefault(k => k.Name == name) is not { } key)
         {
@@ -59,7 +61,7 @@ internal static class KeyEndpoints
             return Problems.Conflict($"the key '{name}' is declared in the config file; remove it there");
         }
 
-        await store.RevokeKeyAsync(name, time.GetUtcNow(), ctx.RequestAborted).ConfigureAwait(false);
+        await loop.SubmitAsync(new RevokeKeyCommand(name, ScopeFilter.KeyName(ctx))).ConfigureAwait(false);
         keys.Revoke(name);
         return Results.NoContent();
     }

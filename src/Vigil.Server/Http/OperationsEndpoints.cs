@@ -1,3 +1,4 @@
+using Vigil.Domain.Breakers;
 using Vigil.Domain.Checks;
 using Vigil.Domain.Persistence;
 using Vigil.Domain.Security;
@@ -62,6 +63,28 @@ internal static class OperationsEndpoints
         return Results.Text("ready");
     }
 
+    /// <summary>Breakers that are not closed and gates that are closed, each with why.</summary>
+    private static IEnumerable<Component> PolicyComponents(ReadModel readModel)
+    {
+        foreach (var breaker in readModel.Breakers().Where(b => b.Level != Level.Ok))
+        {
+            var s = breaker.State;
+            var why = s.Status switch
+            {
+                BreakerStatus.ForcedOpen or BreakerStatus.Disabled => $"{s.Status.Text()} by {s.ForcedBy}: {s.ForcedReason}",
+                BreakerStatus.HalfOpen => $"half_open: probing ({s.Probes.Count} probe(s) out)" + (s.AlertReason is { } r ? $"; {r}" : ""),
+                _ => $"{s.Status.Text()}" + (s.AlertReason is { } r ? $": {r}" : ""),
+            };
+            yield return new Component("breaker", breaker.Name, breaker.Level.Text(), why);
+        }
+
+        foreach (var gate in readModel.Gates().Where(g => !g.Open))
+        {
+            yield return new Component("gate", gate.Name, "warning", "closed: " + string.Join("; ", gate.Reasons.Select(r => $"{r.Kind} {r.Name}: {r.Detail}")));
+        }
+    }
+
+
     private static async Task<IResult> HealthAsync(EvaluatorLoop loop, ReadModel readModel, IVigilStore store, TimeProvider time, ProbeScheduler probes, HttpContext ctx)
     {
         var now = time.GetUtcNow();
@@ -93,6 +116,8 @@ internal static class OperationsEndpoints
         {
             components.Add(new Component("vigil", "checks", "warning", $"and {notOk.Count - MaxListedChecks} more checks not ok (GET /api/v1/checks?level=critical lists them)"));
         }
+
+        components.AddRange(PolicyComponents(readModel));
 
         var (ok, warning, critical) = readModel.Counts;
         var level = components.Any(c => c.Level == "critical") ? "critical" : components.Any(c => c.Level == "warning") ? "warning" : "ok";

@@ -7,6 +7,9 @@ internal sealed class RequestErrors
 
     public bool Any => _errors.Count > 0;
 
+    /// <summary>How many problems were found so far.</summary>
+    public int Count => _errors.Values.Sum(list => list.Count);
+
     public void Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list))

@@ -45,10 +45,11 @@ internal sealed class ScopeFilter(Scope scope) : IEndpointFilter
         return apiKey.Length > 0 ? apiKey : null;
     }
 
-    /// <summary>The name of the key that authorized this request (for audit and "created by"), if any.</summary>
-    public static string? KeyName(HttpContext http) => http.Items.TryGetValue(KeyItem, out var key) && key is ApiKey k ? k.Name : null;
-
     public static string Text(Scope scope) => scope.ToString().ToLowerInvariant();
+
+    /// <summary>The name of the key that authorised this request, for the audit log and probe holders.</summary>
+    public static string KeyName(HttpContext context) =>
+        context.Items.TryGetValue(KeyItem, out var key) && key is ApiKey k ? k.Name : "unknown";
 }
 
 internal static class ScopeFilterExtensions

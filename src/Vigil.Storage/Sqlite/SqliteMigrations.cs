@@ -103,14 +103,89 @@ internal static class SqliteMigrations
         ) STRICT;
         CREATE INDEX ix_silences_until ON silences (until);
         """,
+
+        // 3: delivery lanes. Rows of one receiver and check are delivered in order (seq), claimed atomically by
+        // one dispatcher at a time (claimed_by until claimed_until), and may be abandoned (status) when their
+        // receiver is removed. Existing rows keep their insertion order (rowid) and take their check from the
+        // notification they carry.
+        """
+        ALTER TABLE outbox ADD COLUMN seq INTEGER;
+        ALTER TABLE outbox ADD COLUMN check_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE outbox ADD COLUMN status TEXT NOT NULL DEFAULT 'pending';
+        ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+        ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
+        ALTER TABLE outbox ADD COLUMN abandoned_at TEXT;
+        ALTER TABLE outbox ADD COLUMN abandoned_reason TEXT;
+        UPDATE outbox SET
+            seq = rowid,
+            check_key = coalesce(
+                (SELECT n.check_name FROM notifications AS n WHERE n.id = outbox.notification_id),
+                json_extract(outbox.notification, '$.check'),
+                ''),
+            status = CASE WHEN delivered_at IS NULL THEN 'pending' ELSE 'delivered' END;
+        DROP INDEX ix_outbox_pending;
+        CREATE UNIQUE INDEX ix_outbox_seq ON outbox (seq);
+        CREATE INDEX ix_outbox_pending ON outbox (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX ix_outbox_lane ON outbox (receiver, check_key, seq) WHERE status = 'pending';
+        """,
+
+        // 4: shared circuit breakers and gates (definition and state documents, as checks), and the audit log.
+        """
+        CREATE TABLE breakers (
+            name       TEXT NOT NULL PRIMARY KEY,
+            definition TEXT NOT NULL,
+            state      TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE gates (
+            name       TEXT NOT NULL PRIMARY KEY,
+            definition TEXT NOT NULL,
+            state      TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE audit (
+            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            at       TEXT NOT NULL,
+            key_name TEXT NOT NULL,
+            action   TEXT NOT NULL,
+            target   TEXT NOT NULL,
+            reason   TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX ix_audit_at ON audit (at);
+        """,
+
+        // 5: failover: which receiver delivered a row when its own receiver kept failing (NULL: its own); the
+        // deliveries of one check, newest first, for the API.
+        """
+        ALTER TABLE outbox ADD COLUMN delivered_via TEXT;
+        CREATE INDEX ix_outbox_check ON outbox (check_key, seq);
+        """,
+
+        // 6: alert intake (Alertmanager in): an alert state or Idempotency-Key already accepted, so a retried delivery
+        // makes no second notification; kept until expires_at. held: a notification a silence holds back (owed).
+        """
+        CREATE TABLE alert_intake (
+            key        TEXT NOT NULL PRIMARY KEY,
+            first_seen TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            digest     TEXT,
+            held       TEXT
+        ) STRICT;
+        """,
     ];
 
     /// <summary>The schema version this build writes and understands.</summary>
     public static int Latest => Steps.Length;
 
     /// <summary>Brings the database to <see cref="Latest"/>; returns the version it found.</summary>
-    public static int Apply(SqliteConnection connection, string path)
+    public static int Apply(SqliteConnection connection, string path) => Apply(connection, path, Latest);
+
+    /// <summary>Brings the database to <paramref name="target"/> (tests build older schemas with it to migrate them).</summary>
+    internal static int Apply(SqliteConnection connection, string path, int target)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(target, Latest);
         // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): two processes opening a new file at once migrate
         // one after the other, and the second sees the first one's version.
         using var transaction = connection.BeginTransaction();
@@ -122,15 +197,15 @@ internal static class SqliteMigrations
                 "this build of Vigil knows; run the newer Vigil that wrote it, or restore a backup taken before the upgrade");
         }
 
-        for (var version = found + 1; version <= Latest; version++)
+        for (var version = found + 1; version <= target; version++)
         {
             Execute(connection, transaction, Steps[version - 1]);
         }
 
-        if (found != Latest)
+        if (found < target)
         {
             // PRAGMA takes no parameters; the value is our own integer.
-            Execute(connection, transaction, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {Latest};"));
+            Execute(connection, transaction, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {target};"));
         }
 
         transaction.Commit();

@@ -81,7 +81,9 @@ public sealed partial class SqliteStore
             }
         }
 
-        return new StoredState(checks, keys, lastAlive, fencingHighWater) { Silences = silences, Mode = mode };
+        var (breakers, gates) = await LoadPoliciesAsync(connection, ct).ConfigureAwait(false);
+        var intake = await ReadIntakeAsync(connection, ct).ConfigureAwait(false);
+        return new StoredState(checks, keys, lastAlive, fencingHighWater) { Silences = silences, Breakers = breakers, Gates = gates, AlertIntake = intake, Mode = mode };
     }
 
     public async Task PingAsync(CancellationToken ct)
@@ -97,7 +99,7 @@ public sealed partial class SqliteStore
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         return await QueryAsync(
             $"SELECT {RunColumns} FROM runs WHERE check_name = $check ORDER BY coalesce(started_at, ended_at) DESC, rid LIMIT $limit;",
-            ReadRun, ct, ("$check", check), ("$limit", limit)).ConfigureAwait(false);
+            ReadRun, ct, ("$check", (object?)check ?? DBNull.Value), ("$limit", limit)).ConfigureAwait(false);
     }
 
     public async Task<RunRecord?> GetRunAsync(string check, Guid rid, CancellationToken ct)
@@ -122,22 +124,42 @@ public sealed partial class SqliteStore
             ReadEvent, ct, ("$check", check), ("$since", SqliteTime.ToDb(since)), ("$limit", limit)).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<OutboxEntry>> GetDueOutboxAsync(DateTimeOffset now, int max, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> GetOutboxReceiversAsync(CancellationToken ct) =>
+        await QueryAsync("SELECT DISTINCT receiver FROM outbox WHERE status = 'pending' ORDER BY receiver;", r => r.GetString(0), ct)
+            .ConfigureAwait(false);
+
+    public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(string? check, int limit, CancellationToken ct)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
         return await QueryAsync(
             """
-            SELECT id, notification_id, receiver, notification, created_at, attempts, next_attempt_at, last_error
-            FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= $now
-            ORDER BY created_at, rowid LIMIT $max;
+            SELECT notification_id, receiver, json_extract(notification, '$.check'), json_extract(notification, '$.alert'),
+                   json_extract(notification, '$.state'), status, attempts, last_error, created_at, next_attempt_at, delivered_at, delivered_via
+            FROM outbox WHERE $check IS NULL OR check_key = $check
+            ORDER BY seq DESC LIMIT $limit;
             """,
-            ReadOutbox, ct, ("$now", SqliteTime.ToText(now)), ("$max", max)).ConfigureAwait(false);
+            r => new DeliveryRecord
+            {
+                NotificationId = r.GuidText(0),
+                Receiver = r.GetString(1),
+                Check = r.NullableString(2),
+                Alert = r.NullableString(3) ?? "",
+                State = r.NullableString(4) ?? "",
+                Status = r.GetString(5),
+                Attempts = r.GetInt32(6),
+                LastError = r.NullableString(7),
+                CreatedAt = r.Instant(8),
+                NextAttemptAt = r.GetString(5) == "pending" ? r.NullableInstant(9) : null,
+                DeliveredAt = r.NullableInstant(10),
+                Via = r.NullableString(11),
+            },
+            ct, ("$check", (object?)check ?? DBNull.Value), ("$limit", limit)).ConfigureAwait(false);
     }
 
     public async Task<(int Pending, DateTimeOffset? Oldest, DateTimeOffset? NextAttemptAt)> GetOutboxStatsAsync(CancellationToken ct)
     {
         var rows = await QueryAsync(
-            "SELECT count(*), min(created_at), min(next_attempt_at) FROM outbox WHERE delivered_at IS NULL;",
+            "SELECT count(*), min(created_at), min(next_attempt_at) FROM outbox WHERE status = 'pending';",
             r => (r.GetInt32(0), r.NullableInstant(1), r.NullableInstant(2)), ct).ConfigureAwait(false);
         return rows[0];
     }
@@ -175,7 +197,11 @@ public sealed partial class SqliteStore
         ReportedAt = r.NullableInstant(10),
     };
 
-    private static OutboxEntry ReadOutbox(SqliteDataReader r) => new()
+    /// <summary>The columns <see cref="ReadOutbox"/> reads, in its order.</summary>
+    internal const string OutboxColumns =
+        "id, notification_id, receiver, notification, created_at, attempts, next_attempt_at, last_error, seq";
+
+    internal static OutboxEntry ReadOutbox(SqliteDataReader r) => new()
     {
         Id = r.GuidText(0),
         NotificationId = r.GuidText(1),
@@ -185,6 +211,7 @@ public sealed partial class SqliteStore
         Attempts = r.GetInt32(5),
         NextAttemptAt = r.Instant(6),
         LastError = r.NullableString(7),
+        Sequence = r.GetInt64(8),
     };
 
     /// <summary>A document that does not parse is named by its check, so the operator knows which row to look at.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Vigil.Domain.Evaluation;
+using Vigil.Domain.Notifications;
 using Vigil.Domain.Persistence;
 using Vigil.Domain.Security;
 
@@ -10,9 +11,9 @@ namespace Vigil.Storage.Sqlite;
 /// <para>
 /// Connections: one long-lived write connection, owned by a <see cref="SqliteWriter"/> with its prepared
 /// statements, and short pooled connections for reads, which WAL lets run alongside the writer without
-/// blocking it or being blocked. Every write, the evaluator's batches and the dispatcher's outbox marks
-/// alike, takes <see cref="_writeLock"/> and uses the one write connection. SQLite admits one writer at a
-/// time anyway; queueing writers on an async semaphore in-process is fair and costs nothing, while a second
+/// blocking it or being blocked. Every write, the evaluator's batches (delivery outcomes included) and the
+/// dispatcher's claims alike, takes <see cref="_writeLock"/> and uses the one write connection. SQLite admits one
+/// writer at a time anyway; queueing writers on an async semaphore in-process is fair and costs nothing, while a second
 /// write connection would collide on the database lock and wait in SQLite's busy handler, which sleeps
 /// in steps of milliseconds — a stall on the durable-ping path.
 /// </para>
@@ -33,6 +34,7 @@ public sealed partial class SqliteStore : IVigilStore
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteWriter? _writer;
     private bool _disposed;
+    private long _commits;
     private readonly CancellationTokenSource _stopCheckpoints = new();
     private Task _checkpointer = Task.CompletedTask;
 
@@ -67,7 +69,7 @@ public sealed partial class SqliteStore : IVigilStore
         }.ToString();
     }
 
-    public StoreCapabilities Capabilities { get; } = new("sqlite", SkipLocked: false, AdvisoryLocks: false);
+    public StoreCapabilities Capabilities { get; } = new("sqlite", SkipLocked: false, AdvisoryLocks: false, SingleNode: true);
 
     /// <summary>The full path of the database file.</summary>
     public string FilePath => _path;
@@ -104,15 +106,37 @@ public sealed partial class SqliteStore : IVigilStore
         }
 
         await WriteAsync(writer => writer.Commit(changes), ct).ConfigureAwait(false);
+        Interlocked.Increment(ref _commits);
     }
 
-    public Task MarkDeliveredAsync(Guid outboxId, DateTimeOffset at, CancellationToken ct) =>
-        WriteAsync(writer => writer.MarkDelivered(outboxId, at), ct);
+    /// <summary>How many batches <see cref="CommitAsync"/> has made durable since the store was opened: each is one
+    /// transaction (and one fsync). For diagnostics, and for tests that count transactions.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
 
-    public Task MarkAttemptFailedAsync(Guid outboxId, int attempts, DateTimeOffset nextAttemptAt, string error, CancellationToken ct)
+    public async Task<OutboxClaim> ClaimOutboxAsync(string receiver, string owner, DateTimeOffset now, DateTimeOffset until, int max, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(error);
-        return WriteAsync(writer => writer.MarkFailed(outboxId, attempts, nextAttemptAt, error), ct);
+        ArgumentException.ThrowIfNullOrEmpty(receiver);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        var claim = OutboxClaim.Nothing;
+        await WriteAsync(writer => claim = writer.Claim(receiver, owner, now, until, max), ct).ConfigureAwait(false);
+        return claim;
+    }
+
+    public async Task<int> ReleaseAllOutboxClaimsAsync(CancellationToken ct)
+    {
+        var released = 0;
+        await WriteAsync(writer => released = writer.ReleaseAllClaims(), ct).ConfigureAwait(false);
+        return released;
+    }
+
+    public async Task<int> AbandonOutboxAsync(string receiver, DateTimeOffset at, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(receiver);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        var abandoned = 0;
+        await WriteAsync(writer => abandoned = writer.AbandonOutbox(receiver, at, reason), ct).ConfigureAwait(false);
+        return abandoned;
     }
 
     public Task SaveKeyAsync(ApiKey key, CancellationToken ct)

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Vigil.Domain.Checks;
 using Vigil.Domain.Evaluation;
+using Vigil.Domain.Notifications;
 using Vigil.Domain.Security;
 
 namespace Vigil.Storage.Sqlite;
@@ -10,7 +11,7 @@ namespace Vigil.Storage.Sqlite;
 /// lets one caller in at a time. Statements are prepared once and rebound per row (see <see cref="RawStatement"/>),
 /// because a batch of hundreds of pings is hundreds of rows on the durable-ping path.
 /// </summary>
-internal sealed class SqliteWriter : IDisposable
+internal sealed partial class SqliteWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _time;
@@ -32,6 +33,11 @@ internal sealed class SqliteWriter : IDisposable
     private readonly RawStatement _upsertSilence;
     private readonly RawStatement _markDelivered;
     private readonly RawStatement _markFailed;
+    private readonly RawStatement _markReleased;
+    private readonly RawStatement _releaseAll;
+    private readonly RawStatement _abandon;
+    private readonly SqliteCommand _claim;
+    private readonly SqliteCommand _nextClaimable;
     private readonly RawStatement _upsertKey;
     private readonly RawStatement _revokeKey;
 
@@ -84,22 +90,71 @@ internal sealed class SqliteWriter : IDisposable
             VALUES ($id, $check, $alert, $state, $at, $notification);
             """,
             "$id", "$check", "$alert", "$state", "$at", "$notification");
+        // seq is one more than the largest so far (an index lookup): the order of the outbox, in which one
+        // receiver gets one check's notifications.
         _insertOutbox = Prepare(
             """
-            INSERT INTO outbox (id, notification_id, receiver, notification, created_at, attempts, next_attempt_at, last_error)
-            VALUES ($id, $notification_id, $receiver, $notification, $created_at, $attempts, $next_attempt_at, $last_error);
+            INSERT INTO outbox (id, notification_id, receiver, notification, created_at, attempts, next_attempt_at, last_error, check_key, seq)
+            VALUES ($id, $notification_id, $receiver, $notification, $created_at, $attempts, $next_attempt_at, $last_error, $check_key,
+                (SELECT coalesce(max(seq), 0) + 1 FROM outbox));
             """,
-            "$id", "$notification_id", "$receiver", "$notification", "$created_at", "$attempts", "$next_attempt_at", "$last_error");
+            "$id", "$notification_id", "$receiver", "$notification", "$created_at", "$attempts", "$next_attempt_at", "$last_error", "$check_key");
         _upsertSilence = Prepare(
             "INSERT INTO silences (id, until, silence) VALUES ($id, $until, $silence) ON CONFLICT (id) DO UPDATE SET until = excluded.until, silence = excluded.silence;",
             "$id", "$until", "$silence");
         _setMeta = Prepare(
             "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
             "$key", "$value");
-        _markDelivered = Prepare("UPDATE outbox SET delivered_at = $at WHERE id = $id;", "$at", "$id");
+        // A delivery is a fact whoever holds the claim now (and even if the row was abandoned meanwhile); a failure
+        // or a release only answers the caller's own claim, so it never undoes another dispatcher's.
+        _markDelivered = Prepare(
+            """
+            UPDATE outbox SET status = 'delivered', delivered_at = $at, attempts = $attempts, claimed_by = NULL, claimed_until = NULL,
+                delivered_via = $via, last_error = coalesce($error, last_error)
+            WHERE id = $id AND status <> 'delivered';
+            """,
+            "$at", "$attempts", "$via", "$error", "$id");
         _markFailed = Prepare(
-            "UPDATE outbox SET attempts = $attempts, next_attempt_at = $next, last_error = $error WHERE id = $id;",
-            "$attempts", "$next", "$error", "$id");
+            """
+            UPDATE outbox SET attempts = $attempts, next_attempt_at = $next, last_error = $error, claimed_by = NULL, claimed_until = NULL
+            WHERE id = $id AND status = 'pending' AND claimed_by = $owner;
+            """,
+            "$attempts", "$next", "$error", "$id", "$owner");
+        _markReleased = Prepare(
+            "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = $id AND status = 'pending' AND claimed_by = $owner;",
+            "$id", "$owner");
+        _releaseAll = Prepare(
+            "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE status = 'pending' AND claimed_by IS NOT NULL;");
+        _abandon = Prepare(
+            """
+            UPDATE outbox SET status = 'abandoned', abandoned_at = $at, abandoned_reason = $reason, claimed_by = NULL, claimed_until = NULL
+            WHERE receiver = $receiver AND status = 'pending';
+            """,
+            "$at", "$reason", "$receiver");
+
+        // The head of a line: no earlier pending row for the same receiver and check. The literal status filters let
+        // SQLite use the partial index ix_outbox_lane for both the rows and the head test.
+        _claim = Command(
+            $"""
+            UPDATE outbox SET claimed_by = $owner, claimed_until = $until
+            WHERE id IN (
+                SELECT o.id FROM outbox AS o
+                WHERE o.receiver = $receiver AND o.status = 'pending' AND o.next_attempt_at <= $now
+                    AND (o.claimed_until IS NULL OR o.claimed_until <= $now)
+                    AND {HeadOfLine}
+                ORDER BY o.seq LIMIT $max)
+            RETURNING {SqliteStore.OutboxColumns};
+            """,
+            "$owner", "$until", "$receiver", "$now", "$max");
+
+        // When another claim could find work: the earliest head of a line whose retry falls due or whose claim runs out.
+        _nextClaimable = Command(
+            $"""
+            SELECT min(CASE WHEN o.claimed_until > o.next_attempt_at THEN o.claimed_until ELSE o.next_attempt_at END)
+            FROM outbox AS o
+            WHERE o.receiver = $receiver AND o.status = 'pending' AND {HeadOfLine};
+            """,
+            "$receiver");
         _upsertKey = Prepare(
             """
             INSERT INTO api_keys (name, scope, sha256, created_at, revoked_at, from_config)
@@ -120,6 +175,12 @@ internal sealed class SqliteWriter : IDisposable
 
     /// <summary>The mode last chosen through the API; a restart keeps it unless VIGIL_MODE forces one.</summary>
     public const string ChosenModeKey = "mode";
+
+    private const string HeadOfLine =
+        """
+        NOT EXISTS (SELECT 1 FROM outbox AS e
+            WHERE e.receiver = o.receiver AND e.check_key = o.check_key AND e.status = 'pending' AND e.seq < o.seq)
+        """;
 
     public void Commit(Changes changes)
     {
@@ -157,10 +218,50 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
-    public bool MarkDelivered(Guid id, DateTimeOffset at) => Alone(() => _markDelivered.Instant(at).Id(id).Execute()) > 0;
+    /// <summary>Claims due head-of-line rows of one receiver in one transaction (SQLite's single write lock makes it
+    /// atomic against every other writer, in this process or another), and says when to look again.</summary>
+    public OutboxClaim Claim(string receiver, string owner, DateTimeOffset now, DateTimeOffset until, int max)
+    {
+        var nowText = SqliteTime.ToText(now);
+        using var transaction = Begin();
+        try
+        {
+            var entries = new List<OutboxEntry>();
+            _claim.Transaction = transaction;
+            Bind(_claim, owner, SqliteTime.ToText(until), receiver, nowText, max);
+            using (var reader = _claim.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    entries.Add(SqliteStore.ReadOutbox(reader));
+                }
+            }
 
-    public bool MarkFailed(Guid id, int attempts, DateTimeOffset next, string error) =>
-        Alone(() => _markFailed.Int(attempts).Instant(next).Text(error).Id(id).Execute()) > 0;
+            _nextClaimable.Transaction = transaction;
+            Bind(_nextClaimable, receiver);
+            var next = _nextClaimable.ExecuteScalar() is string text ? SqliteTime.Parse(text) : (DateTimeOffset?)null;
+            transaction.Commit();
+
+            // RETURNING gives rows in no promised order; the lane hands them out in outbox order.
+            entries.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+            return new OutboxClaim(entries, next);
+        }
+        catch
+        {
+            Abandon();
+            throw;
+        }
+        finally
+        {
+            _claim.Transaction = null;
+            _nextClaimable.Transaction = null;
+        }
+    }
+
+    public int ReleaseAllClaims() => Alone(() => _releaseAll.Execute());
+
+    public int AbandonOutbox(string receiver, DateTimeOffset at, string reason) =>
+        Alone(() => _abandon.Instant(at).Text(reason).Text(receiver).Execute());
 
     public void SaveKey(ApiKey key) =>
         Alone(() => _upsertKey.Text(key.Name).Text(ScopeText.Of(key.Scope)).Text(key.Sha256).Instant(key.CreatedAt)
@@ -175,6 +276,8 @@ internal sealed class SqliteWriter : IDisposable
             statement.Dispose();
         }
 
+        _claim.Dispose();
+        _nextClaimable.Dispose();
         _connection.Dispose();
     }
 
@@ -213,13 +316,28 @@ internal sealed class SqliteWriter : IDisposable
         foreach (var entry in changes.Outbox)
         {
             _insertOutbox.Id(entry.Id).Id(entry.NotificationId).Text(entry.Receiver).Text(StoreJson.Serialize(entry.Notification))
-                .Instant(entry.CreatedAt).Int(entry.Attempts).Instant(entry.NextAttemptAt).Text(entry.LastError).Execute();
+                .Instant(entry.CreatedAt).Int(entry.Attempts).Instant(entry.NextAttemptAt).Text(entry.LastError).Text(entry.CheckKey).Execute();
+        }
+
+        foreach (var mark in changes.OutboxMarks)
+        {
+            _ = mark.Outcome switch
+            {
+                OutboxOutcome.Delivered => _markDelivered.Instant(mark.At).Int(mark.Attempts).Text(mark.Via).Text(mark.Via is null ? null : mark.Error).Id(mark.OutboxId).Execute(),
+                OutboxOutcome.Failed => _markFailed.Int(mark.Attempts).Instant(mark.NextAttemptAt ?? mark.At).Text(mark.Error ?? "failed")
+                    .Id(mark.OutboxId).Text(mark.Owner).Execute(),
+                OutboxOutcome.Released => _markReleased.Id(mark.OutboxId).Text(mark.Owner).Execute(),
+                _ => throw new ArgumentOutOfRangeException(nameof(changes), mark.Outcome, "unknown outbox outcome"),
+            };
         }
 
         foreach (var silence in changes.Silences)
         {
             _upsertSilence.Id(silence.Id).Instant(silence.Until).Text(StoreJson.Serialize(silence)).Execute();
         }
+
+        WritePolicies(changes, now);
+        WriteIntake(changes);
 
         if (changes.AliveAt is { } alive)
         {
@@ -260,7 +378,7 @@ internal sealed class SqliteWriter : IDisposable
         _upsertRun.Text(run.Check).Id(run.Rid).Instant(run.StartedAt).Instant(run.EndedAt).Text(run.Outcome).Int(run.ExitCode)
             .Real(run.DurationSeconds).Text(run.Holder).Text(run.Message).Text(run.Log).Flag(run.LogTruncated).Execute();
 
-    /// <summary>One statement in its own transaction, for the writes that come alone (outbox marks, keys).</summary>
+    /// <summary>One statement in its own transaction, for the writes that come alone (claims released or abandoned, keys).</summary>
     private int Alone(Func<int> execute)
     {
         using var transaction = Begin();
@@ -289,6 +407,28 @@ internal sealed class SqliteWriter : IDisposable
     // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is taken up front, so a batch never
     // fails half-way for want of it.
     private SqliteTransaction Begin() => _connection.BeginTransaction();
+
+    /// <summary>A statement that returns rows, through Microsoft.Data.Sqlite (rare, so its per-call overhead is fine).</summary>
+    private SqliteCommand Command(string sql, params string[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static void Bind(SqliteCommand command, params object[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i];
+        }
+    }
 
     private RawStatement Prepare(string sql, params string[] parameters)
     {

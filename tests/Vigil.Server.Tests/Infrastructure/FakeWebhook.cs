@@ -16,11 +16,16 @@ internal sealed record ReceivedRequest(string Body, IReadOnlyDictionary<string, 
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 }
 
-/// <summary>A real HTTP receiver on loopback: records every request and answers 200, 500 or 429 with Retry-After.</summary>
+/// <summary>A real HTTP receiver on loopback: records every request and answers 200, 500 or 429 with Retry-After;
+/// it can hang (never answer until the caller gives up) or hold every request at a gate the test opens.</summary>
 internal sealed class FakeWebhook : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
+    private TaskCompletionSource _gate = Opened();
+    private int _inFlight;
+    private int _maxInFlight;
+    private int _finished;
 
     private FakeWebhook(WebApplication app)
     {
@@ -31,6 +36,21 @@ internal sealed class FakeWebhook : IAsyncDisposable
     public int AnswerWith { get; set; } = 200;
 
     public int RetryAfterSeconds { get; set; } = 30;
+
+    /// <summary>Never answer: the request hangs until the caller gives up (its timeout) or goes away.</summary>
+    public bool Hang { get; set; }
+
+    /// <summary>Requests being handled now, the most ever at once, and how many were answered or abandoned.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    public int Finished => Volatile.Read(ref _finished);
+
+    /// <summary>From now on every request waits, recorded, until <see cref="OpenGate"/>.</summary>
+    public void CloseGate() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void OpenGate() => _gate.TrySetResult();
 
     public string Url { get; private set; } = "";
 
@@ -52,13 +72,37 @@ internal sealed class FakeWebhook : IAsyncDisposable
             var body = await reader.ReadToEndAsync(ctx.RequestAborted);
             var headers = ctx.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             var status = hook.AnswerWith;
-            hook._requests.Enqueue(new ReceivedRequest(body, headers, status));
-            if (status == 429)
+            var now = Interlocked.Increment(ref hook._inFlight);
+            InterlockedMax(ref hook._maxInFlight, now);
+            try
             {
-                ctx.Response.Headers.RetryAfter = hook.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
+                hook._requests.Enqueue(new ReceivedRequest(body, headers, hook.Hang ? 0 : status));
+                if (hook.Hang)
+                {
+                    try
+                    {
+                        await Task.Delay(Timeout.Infinite, ctx.RequestAborted);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
 
-            ctx.Response.StatusCode = status;
+                    return;
+                }
+
+                await hook._gate.Task.WaitAsync(ctx.RequestAborted);
+                if (status == 429)
+                {
+                    ctx.Response.Headers.RetryAfter = hook.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                ctx.Response.StatusCode = status;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref hook._inFlight);
+                Interlocked.Increment(ref hook._finished);
+            }
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -66,8 +110,24 @@ internal sealed class FakeWebhook : IAsyncDisposable
         return hook;
     }
 
+    private static TaskCompletionSource Opened()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetResult();
+        return gate;
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        OpenGate();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -46,14 +46,22 @@ internal sealed class FaultyStore(IVigilStore inner) : IVigilStore
     public Task<IReadOnlyList<CheckEvent>> GetEventsAsync(string check, int limit, DateTimeOffset? since, CancellationToken ct) =>
         inner.GetEventsAsync(check, limit, since, ct);
 
-    public Task<IReadOnlyList<OutboxEntry>> GetDueOutboxAsync(DateTimeOffset now, int max, CancellationToken ct) => inner.GetDueOutboxAsync(now, max, ct);
+    public Task<OutboxClaim> ClaimOutboxAsync(string receiver, string owner, DateTimeOffset now, DateTimeOffset until, int max, CancellationToken ct) =>
+        inner.ClaimOutboxAsync(receiver, owner, now, until, max, ct);
 
-    public Task MarkDeliveredAsync(Guid outboxId, DateTimeOffset at, CancellationToken ct) => inner.MarkDeliveredAsync(outboxId, at, ct);
+    public Task<int> ReleaseAllOutboxClaimsAsync(CancellationToken ct) => inner.ReleaseAllOutboxClaimsAsync(ct);
 
-    public Task MarkAttemptFailedAsync(Guid outboxId, int attempts, DateTimeOffset nextAttemptAt, string error, CancellationToken ct) =>
-        inner.MarkAttemptFailedAsync(outboxId, attempts, nextAttemptAt, error, ct);
+    public Task<IReadOnlyList<string>> GetOutboxReceiversAsync(CancellationToken ct) => inner.GetOutboxReceiversAsync(ct);
+
+    public Task<IReadOnlyList<Domain.Notifications.DeliveryRecord>> GetDeliveriesAsync(string? check, int limit, CancellationToken ct) =>
+        inner.GetDeliveriesAsync(check, limit, ct);
+
+    public Task<int> AbandonOutboxAsync(string receiver, DateTimeOffset at, string reason, CancellationToken ct) =>
+        inner.AbandonOutboxAsync(receiver, at, reason, ct);
 
     public Task<(int Pending, DateTimeOffset? Oldest, DateTimeOffset? NextAttemptAt)> GetOutboxStatsAsync(CancellationToken ct) => inner.GetOutboxStatsAsync(ct);
+
+    public Task<IReadOnlyList<Domain.Audit.AuditEntry>> GetAuditAsync(int limit, DateTimeOffset? since, CancellationToken ct) => inner.GetAuditAsync(limit, since, ct);
 
     public Task SaveKeyAsync(ApiKey key, CancellationToken ct) => inner.SaveKeyAsync(key, ct);
 

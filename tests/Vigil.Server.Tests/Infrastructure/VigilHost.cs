@@ -3,6 +3,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Vigil.Domain.Notifications;
+using Vigil.Domain.Persistence;
+using Vigil.Receivers;
+using Vigil.Server.Delivery;
+using Vigil.Storage.Sqlite;
 using Vigil.Server.Engine;
 
 namespace Vigil.Server.Tests.Infrastructure;
@@ -54,13 +58,14 @@ internal sealed class VigilHost : IAsyncDisposable
     };
 
     public static async Task<VigilHost> StartAsync(Func<ServerSettings, ServerSettings>? configure = null, TempDir? dir = null,
-        Func<VigilServerOptions, VigilServerOptions>? options = null)
+        Func<VigilServerOptions, VigilServerOptions>? options = null, Func<IReceiver, IReceiver>? wrapReceiver = null)
     {
         var ownsDir = dir is null;
         dir ??= new TempDir();
         var settings = new ServerSettings { DataDirectory = dir.Path, Urls = "http://127.0.0.1:0", ShutdownTimeout = TimeSpan.FromSeconds(5) };
         settings = configure?.Invoke(settings) ?? settings;
-        var host = new VigilHost(dir, ownsDir, settings, new FakeTimeProvider(Epoch), options);
+        var host = new VigilHost(dir, ownsDir, settings, new FakeTimeProvider(Epoch),
+            wrapReceiver is null ? options : o => (options?.Invoke(o) ?? o) with { WrapReceiver = wrapReceiver });
         try
         {
             await host.StartServerAsync();
@@ -131,6 +136,18 @@ internal sealed class VigilHost : IAsyncDisposable
 
     internal ProbeScheduler Probes => Server.Services.GetRequiredService<ProbeScheduler>();
 
+    internal OutboxDispatcher Dispatcher => Server.Services.GetRequiredService<OutboxDispatcher>();
+
+    internal SqliteStore Store => (SqliteStore)Server.Services.GetRequiredService<IVigilStore>();
+
+    /// <summary>Waits until every delivery lane has looked at the outbox after this call and found nothing it could
+    /// deliver now, with nothing in flight: what a "nothing (more) was delivered" assertion must wait for.</summary>
+    public async Task DeliveriesIdleAsync()
+    {
+        using var timeout = new CancellationTokenSource(Poll.DefaultTimeout);
+        await Dispatcher.WaitIdleAsync(timeout.Token);
+    }
+
     /// <summary>
     /// Moves the fake clock forward in steps shorter than the blind-span threshold, waiting after each step until
     /// the evaluator has looked at the new time (a single big jump would rightly count as Vigil not watching).
@@ -144,7 +161,15 @@ internal sealed class VigilHost : IAsyncDisposable
             Time.Advance(d);
             total -= d;
             var target = Time.GetUtcNow();
-            await Poll.UntilAsync(() => Loop.LastWatched >= target, $"the evaluator looked at {target:O}");
+            try
+            {
+                await Poll.UntilAsync(() => Loop.LastWatched >= target, $"the evaluator looked at {target:O}");
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException(
+                    $"{ex.Message}; it last looked at {Loop.LastWatched:O}, running {Loop.Running}, fault {Loop.Fault ?? "none"}, {Loop.QueueLength} queued", ex);
+            }
         }
     }
 
