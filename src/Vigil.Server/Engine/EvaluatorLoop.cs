@@ -519,20 +519,23 @@ internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
             _readModel.PublishSilences(_evaluator.Silences, _evaluator.MaintenanceWindows);
         }
 
-        if (changes.Breakers.Count > 0 || changes.DeletedBreakers.Count > 0 || changes.Gates.Count > 0 || changes.DeletedGates.Count > 0)
-        {
-            _readModel.PublishPolicies(
-                changes.Breakers.Keys.Select(_evaluator.BreakerSnapshot).OfType<Domain.Breakers.BreakerSnapshot>(), changes.DeletedBreakers,
-                changes.Gates.Keys.Select(_evaluator.GateSnapshot).OfType<Domain.Gates.GateSnapshot>(), changes.DeletedGates);
-        }
-
-        if (changes.Checks.Count == 0 && changes.DeletedChecks.Count == 0 && changes.Faults.Count == 0)
+        var policies = changes.Breakers.Count > 0 || changes.DeletedBreakers.Count > 0 || changes.Gates.Count > 0 || changes.DeletedGates.Count > 0;
+        if (changes.Checks.Count == 0 && changes.DeletedChecks.Count == 0 && changes.Faults.Count == 0 && !policies)
         {
             return;
         }
 
         var snapshots = changes.Checks.Keys.Select(_evaluator.Snapshot).OfType<CheckSnapshot>().ToList();
-        _readModel.Publish(snapshots, changes.DeletedChecks, changes.Faults.Count > 0 ? [.. _readModel.Faults, .. changes.Faults] : null);
+        var faults = changes.Faults.Count > 0 ? [.. _readModel.Faults, .. changes.Faults] : (IReadOnlyList<(string, string)>?)null;
+        if (!policies)
+        {
+            _readModel.Publish(snapshots, changes.DeletedChecks, faults);
+            return;
+        }
+
+        _readModel.Publish(snapshots, changes.DeletedChecks, faults,
+            changes.Breakers.Keys.Select(_evaluator.BreakerSnapshot).OfType<Domain.Breakers.BreakerSnapshot>().ToList(), changes.DeletedBreakers,
+            changes.Gates.Keys.Select(_evaluator.GateSnapshot).OfType<Domain.Gates.GateSnapshot>().ToList(), changes.DeletedGates);
     }
 
     /// <summary>Who did what, and breakers opening and closing, once durable.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Vigil.Domain.Evaluation;
 using Vigil.Domain.Breakers;
 using Vigil.Domain.Gates;
 
@@ -34,12 +35,31 @@ internal sealed partial class ReadModel
     {
         lock (_publishing)
         {
-            foreach (var breaker in breakers) _breakers[breaker.Name] = breaker;
-            foreach (var name in deletedBreakers) _breakers.TryRemove(name, out _);
-            foreach (var gate in gates) _gates[gate.Name] = gate;
-            foreach (var name in deletedGates) _gates.TryRemove(name, out _);
-            GatesMayHaveChanged();
+            PublishPoliciesLocked(breakers, deletedBreakers, gates, deletedGates);
         }
+    }
+
+    /// <summary>One commit's checks, breakers and gates under one lock, so a gate is never judged from checks of
+    /// one commit and breakers of another. Called by the loop only, after a commit.</summary>
+    public void Publish(IEnumerable<CheckSnapshot> changed, IEnumerable<string> deleted, IReadOnlyList<(string, string)>? faults,
+        IEnumerable<BreakerSnapshot> breakers, IEnumerable<string> deletedBreakers, IEnumerable<GateSnapshot> gates, IEnumerable<string> deletedGates)
+    {
+        lock (_publishing)
+        {
+            PublishChecks(changed, deleted, faults);
+            PublishPoliciesLocked(breakers, deletedBreakers, gates, deletedGates);
+        }
+    }
+
+    private void PublishPoliciesLocked(IEnumerable<BreakerSnapshot> breakers, IEnumerable<string> deletedBreakers,
+        IEnumerable<GateSnapshot> gates, IEnumerable<string> deletedGates)
+    {
+        var any = false;
+        foreach (var breaker in breakers) { _breakers[breaker.Name] = breaker; any = true; }
+        foreach (var name in deletedBreakers) any |= _breakers.TryRemove(name, out _);
+        foreach (var gate in gates) { _gates[gate.Name] = gate; any = true; }
+        foreach (var name in deletedGates) any |= _gates.TryRemove(name, out _);
+        if (any) GatesMayHaveChanged();
     }
 
     private void GatesMayHaveChanged() => Interlocked.Increment(ref _gateVersion);
