@@ -114,6 +114,9 @@ internal static partial class Log
     [LoggerMessage(60, LogLevel.Warning, "{Receiver} has failed since {Since} ({Error}); {Alert} {State} for {Check} was delivered by failover receiver {Via} instead")]
     public static partial void DeliveredViaFailover(ILogger logger, string receiver, DateTimeOffset since, string error, string alert, string state, string check, string via);
 
+    [LoggerMessage(62, LogLevel.Information, "Delivered a digest of {Count} alerts to {Receiver} (key {Key}, attempt {Attempt})")]
+    public static partial void DeliveredDigest(ILogger logger, int count, string receiver, string key, int attempt);
+
     [LoggerMessage(61, LogLevel.Error, "Failover receiver {Via} could not take over from {Receiver} either: {Error}")]
     public static partial void FailoverFailed(ILogger logger, string via, string receiver, string error);
 }

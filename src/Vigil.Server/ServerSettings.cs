@@ -27,6 +27,10 @@ public sealed record ServerSettings
     public IReadOnlyList<ReceiverSettings> Receivers { get; init; } = [];
     public IReadOnlyList<Route> Routes { get; init; } = [];
 
+    /// <summary>Messages per period each named receiver may be sent (config <c>limits:</c>); what waits is folded into
+    /// the next digest, never dropped.</summary>
+    public IReadOnlyDictionary<string, ReceiverLimit> Limits { get; init; } = new Dictionary<string, ReceiverLimit>(StringComparer.Ordinal);
+
     /// <summary>How long a receiver may keep failing a row before the route's failover receivers and the last resort
     /// are tried (see <c>DispatcherOptions.FailoverAfter</c>).</summary>
     public TimeSpan FailoverAfter { get; init; } = Delivery.DispatcherOptions.DefaultFailoverAfter;

@@ -28,11 +28,9 @@ public static class SettingsFromConfig
         for (var i = 0; i < config.RouteSettings.Count; i++)
         {
             var route = config.RouteSettings[i];
-            if (route.GroupWait is not null || route.GroupInterval is not null) unsupported.Add($"routes[{i}]: grouping (group_wait, group_interval) is not available in this version yet");
             if (route.RepeatInterval is not null) unsupported.Add($"routes[{i}].repeat_interval: not available in this version yet");
         }
 
-        if (config.Limits.Count > 0) unsupported.Add("limits: receiver rate limits are not available in this version yet");
         if (config.Remediations.Count > 0) unsupported.Add("remediations: not available in this version yet");
         if (config.Metrics.Public) unsupported.Add("metrics.public: /metrics is not available in this version yet");
         foreach (var check in config.Checks)
@@ -62,6 +60,7 @@ public static class SettingsFromConfig
             Defaults = config.Defaults.Settings,
             Receivers = receivers,
             Routes = config.Routes,
+            Limits = config.Limits.ToDictionary(l => l.Key, l => new ReceiverLimit(l.Value.Count, l.Value.Per), StringComparer.Ordinal),
             MaintenanceWindows = [.. config.Silences.Select(w => new Domain.Notifications.MaintenanceWindow
             {
                 Match = new Domain.Notifications.AlertMatcher { Check = w.Match.Check, Tags = w.Match.Tags, Severity = w.Match.Severity },

@@ -18,7 +18,10 @@ internal sealed class VigilServerProcess : IAsyncDisposable
     private readonly TempDir _dir = new();
     private readonly HttpClient _http;
 
-    public VigilServerProcess(string checksYaml, string webhookUrl, string startupGrace = "3s", string? extraYaml = null)
+    // routeYaml: keys of the one route besides its receiver. By default it does not group (one message per alert, at
+    // once), which is what the tests of other things read; grouping tests give their own.
+    public VigilServerProcess(string checksYaml, string webhookUrl, string startupGrace = "3s", string? extraYaml = null,
+        string routeYaml = "group_interval: 0s")
     {
         Port = Ports.Free();
         BaseUrl = $"http://127.0.0.1:{Port}";
@@ -39,6 +42,7 @@ internal sealed class VigilServerProcess : IAsyncDisposable
                 webhook: {"{"} url: "{webhookUrl}" {"}"}
             routes:
               - receivers: [hook]
+            {Indent(routeYaml, "    ")}
             {extraYaml}
             """);
         _http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(10) };

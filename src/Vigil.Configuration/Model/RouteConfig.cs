@@ -25,5 +25,7 @@ public sealed record RouteConfig
         Receivers = Receivers,
         Continue = Continue,
         Failover = Failover,
+        GroupWait = GroupWait ?? TimeSpan.Zero,
+        GroupInterval = GroupInterval ?? Route.DefaultGroupInterval,
     };
 }

@@ -241,7 +241,7 @@ internal sealed partial class ConfigBuilder
                 Receivers = receivers,
                 Failover = References(r.Strings("failover"), r.Sub("failover"), _receiverNames, "receiver", "receivers"),
                 GroupWait = r.Duration("group_wait"),
-                GroupInterval = r.PositiveDuration("group_interval"),
+                GroupInterval = r.Duration("group_interval"),
                 RepeatInterval = r.PositiveDuration("repeat_interval"),
                 Continue = r.Bool("continue") ?? false,
             });

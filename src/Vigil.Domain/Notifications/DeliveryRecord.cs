@@ -19,4 +19,8 @@ public sealed record DeliveryRecord
 
     /// <summary>The failover receiver that delivered it, when <see cref="Receiver"/> itself kept failing.</summary>
     public string? Via { get; init; }
+
+    /// <summary>The digest it was sent in (a message of several alerts, whose idempotency key this is), or null when
+    /// it went alone.</summary>
+    public string? Digest { get; init; }
 }

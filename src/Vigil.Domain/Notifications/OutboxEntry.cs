@@ -16,6 +16,13 @@ public sealed record OutboxEntry
     /// check to one receiver are delivered in this order.</summary>
     public long Sequence { get; init; }
 
+    /// <summary>The group the row joins at its receiver (its route), with that route's timing.</summary>
+    public DeliveryGroup Group { get; init; } = DeliveryGroup.None;
+
+    /// <summary>The digest the row was first sent in, fixed before that attempt: retries send the same rows under
+    /// this key. Null for a row never sent, or sent alone.</summary>
+    public string? Digest { get; init; }
+
     /// <summary>The ordering key within a receiver: the check's name, or the empty string for notifications
     /// about no check (e.g. <c>vigil_restarted</c>).</summary>
     public string CheckKey => Notification.Check ?? "";

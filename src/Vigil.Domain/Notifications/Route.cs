@@ -17,6 +17,18 @@ public sealed record Route
     /// a bounded time (config key <c>failover</c>).</summary>
     public IReadOnlyList<string> Failover { get; init; } = [];
 
+    /// <summary>How long the first alert of a new group waits for others to join it (config key <c>group_wait</c>).
+    /// Zero here and in the config's default: the first alert goes at once.</summary>
+    public TimeSpan GroupWait { get; init; }
+
+    /// <summary>After a group's message, how long the alerts that arrive next wait to be sent together (config key
+    /// <c>group_interval</c>). Zero here (every alert as soon as it is due, as code that builds routes expects);
+    /// the config's default is <see cref="DefaultGroupInterval"/>.</summary>
+    public TimeSpan GroupInterval { get; init; }
+
+    /// <summary>The config's <c>group_interval</c> when none is given.</summary>
+    public static readonly TimeSpan DefaultGroupInterval = TimeSpan.FromSeconds(30);
+
     public bool Matches(Notification n) =>
         (MatchCheck is null || CheckPattern.Matches(MatchCheck, n.Check))
         && (MatchSeverity is null || MatchSeverity == n.Severity)

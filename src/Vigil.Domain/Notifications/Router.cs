@@ -60,4 +60,33 @@ public sealed class Router(IReadOnlyList<Route> routes)
 
         return failover;
     }
+
+    /// <summary>The group a row of <paramref name="notification"/> to <paramref name="receiver"/> joins: that of the
+    /// first route (in the order <see cref="ReceiversFor"/> walks) that sends it there.</summary>
+    public DeliveryGroup GroupFor(Notification notification, string receiver)
+    {
+        for (var i = 0; i < Routes.Count; i++)
+        {
+            var route = Routes[i];
+            if (!route.Matches(notification))
+            {
+                continue;
+            }
+
+            if (route.Receivers.Contains(receiver))
+            {
+                return new DeliveryGroup(DeliveryGroup.RouteKey(i), route.GroupWait, route.GroupInterval);
+            }
+
+            if (!route.Continue)
+            {
+                break;
+            }
+        }
+
+        return DeliveryGroup.None;
+    }
+
+    /// <summary>The longest a row may wait in its group: what a claim must outlast.</summary>
+    public TimeSpan LongestGroupDelay => Routes.Count == 0 ? TimeSpan.Zero : Routes.Max(r => r.GroupWait > r.GroupInterval ? r.GroupWait : r.GroupInterval);
 }

@@ -56,7 +56,13 @@ public interface IVigilStore : IAsyncDisposable
     Task<IReadOnlyList<string>> GetOutboxReceiversAsync(CancellationToken ct);
 
     /// <summary>The newest deliveries (outbox rows), of one check or of all when <paramref name="check"/> is null.</summary>
-    Task<IReadOnlyList<Notifications.DeliveryRecord>> GetDeliveriesAsync(string? check, int limit, CancellationToken ct);
+    /// <summary>Deliveries, newest first: of one check, of one digest (the rows sent in one message), or all.</summary>
+    Task<IReadOnlyList<Notifications.DeliveryRecord>> GetDeliveriesAsync(string? check, string? digest, int limit, CancellationToken ct);
+
+    /// <summary>Fixes the digest (the message and its idempotency key) of rows <paramref name="owner"/> has claimed,
+    /// before the first attempt, so every retry, after a restart too, sends the same rows under the same key.
+    /// Returns how many rows took it.</summary>
+    Task<int> AssignDigestAsync(string owner, string digest, IReadOnlyList<Guid> rows, CancellationToken ct);
 
     /// <summary>Gives up the pending rows of a receiver (kept, not deleted, with <paramref name="reason"/>): they are no
     /// longer pending, claimed or retried. Returns how many rows were abandoned.</summary>

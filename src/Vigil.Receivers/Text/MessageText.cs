@@ -104,7 +104,9 @@ internal static class MessageText
         message.Omitted <= 0 ? null
         : message.ListUrl is { } url && Html.IsWebUrl(url)
             ? new TextLine($"…and {message.Omitted} more", "full list", url)
-            : new TextLine(null, $"…and {message.Omitted} more: the full list is on the dashboard and under /api/v1/checks");
+            : new TextLine(null, message.ListUrl is { } path
+                ? $"…and {message.Omitted} more: the full list is at GET {path} on Vigil's API"
+                : $"…and {message.Omitted} more: the full list is on the dashboard and under /api/v1/checks");
 
     /// <summary>"[Vigil] DOWN: nightly-backup", or for a digest "[Vigil] 3 issues need attention: a, b, c…".</summary>
     public static string Subject(OutgoingMessage message, int maxLength = 120)

@@ -9,16 +9,20 @@ namespace Vigil.Server.Delivery;
 /// <summary>
 /// Delivers the outbox rows of one receiver, so a slow or hanging receiver delays nobody but itself. One claim
 /// loop takes due head-of-line rows from the store (a row is at the head when no earlier row for the same
-/// receiver and check is pending, so one check's notifications arrive in order, even across retries) into a
-/// bounded queue; <see cref="DispatcherOptions.MaxInFlight"/> workers deliver from it. A row stays held by the
-/// lane from its claim until its outcome is recorded, and the lane never holds more than
-/// <see cref="Capacity"/> rows. A failure of the lane (a receiver throwing, the store refusing a claim) is
-/// logged with its cause, and the lane restarts after a short wait that grows while it keeps failing.
+/// receiver and check is pending, so one check's notifications arrive in order, even across retries) into the
+/// lane's groups (<see cref="DeliveryGroups"/>: a route's alerts wait for their group's timing and go as one
+/// message), and hands the messages that are due, at the receiver's pace (<see cref="RateGate"/>), to a bounded
+/// queue; <see cref="DispatcherOptions.MaxInFlight"/> workers deliver from it. A row stays held by the lane from its
+/// claim until its outcome is recorded, and the lane never holds more than <see cref="DispatcherOptions.MaxHeld"/>
+/// rows. A failure of the lane (a receiver throwing, the store refusing a claim) is logged with its cause, and the
+/// lane restarts after a short wait that grows while it keeps failing.
 /// </summary>
 internal sealed class DeliveryLane
 {
     private enum RowState
     {
+        /// <summary>In the lane's groups, waiting for its message to be due.</summary>
+        Waiting,
         Queued,
         InFlight,
         Settled,
@@ -37,6 +41,8 @@ internal sealed class DeliveryLane
 
     // Every row claimed and not yet recorded: queued, in flight, or with its outcome on its way to the store.
     private readonly Dictionary<Guid, (RowState State, OutboxEntry Entry)> _held = [];
+    private readonly DeliveryGroups _groups = new();
+    private readonly RateGate _pace;
     private readonly List<(long After, TaskCompletionSource Done)> _idleWaiters = [];
     private long _passes;
     private int _faultsInARow;
@@ -56,11 +62,15 @@ internal sealed class DeliveryLane
         _options = options;
         _batcher = batcher;
         _log = log;
+        _pace = new RateGate(receivers.LimitFor(receiver), time.GetUtcNow());
     }
 
     public string Receiver { get; }
 
-    private int Capacity => _options.MaxInFlight + _options.Queue;
+    /// <summary>Messages waiting for a worker, at most.</summary>
+    private int QueueCapacity => _options.MaxInFlight + _options.Queue;
+
+    private int _queued;
 
     public void Start(CancellationToken dispatcherStopping)
     {
@@ -156,12 +166,16 @@ internal sealed class DeliveryLane
     private async Task RunAsync(CancellationToken ct)
     {
         using var claiming = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var queue = Channel.CreateBounded<OutboxEntry>(new BoundedChannelOptions(Capacity) { SingleWriter = true });
+        var queue = Channel.CreateBounded<DeliveryBatch>(new BoundedChannelOptions(QueueCapacity) { SingleWriter = true });
         lock (_lock)
         {
-            foreach (var (_, held) in _held.Where(h => h.Value.State != RowState.Settled).OrderBy(h => h.Value.Entry.Sequence))
+            // Messages the last life queued or had in flight go again first, as they were (their digest, if fixed, is
+            // on the rows); waiting rows stay in their groups.
+            _queued = 0;
+            foreach (var id in _held.Where(h => h.Value.State is RowState.Queued or RowState.InFlight).Select(h => h.Key).ToList())
             {
-                queue.Writer.TryWrite(held.Entry);
+                _held[id] = (RowState.Waiting, _held[id].Entry);
+                _groups.Add(_held[id].Entry);
             }
         }
         var tasks = new Task[_options.MaxInFlight + 1];
@@ -189,7 +203,7 @@ internal sealed class DeliveryLane
         }
     }
 
-    private async Task ClaimAsync(ChannelWriter<OutboxEntry> queue, CancellationToken ct)
+    private async Task ClaimAsync(ChannelWriter<DeliveryBatch> queue, CancellationToken ct)
     {
         while (true)
         {
@@ -202,7 +216,11 @@ internal sealed class DeliveryLane
             lock (_lock)
             {
                 pass = ++_passes;
-                room = Capacity - _held.Count;
+                // Rows are held ahead only where they may be folded into a message (grouping, a limit); else no more
+                // than the workers can take, so another dispatcher on the same store shares the work.
+                var limit = _receivers.LimitFor(Receiver);
+                _pace.Configure(limit);
+                room = (limit is not null || _receivers.Groups(Receiver) ? _options.MaxHeld : QueueCapacity) - _held.Count;
             }
 
             var now = _time.GetUtcNow();
@@ -210,18 +228,15 @@ internal sealed class DeliveryLane
             DateTimeOffset? nextAt = null;
             if (room > 0)
             {
-                var claim = await _store.ClaimOutboxAsync(Receiver, _options.Owner, now, now + _options.ClaimHold, room, ct).ConfigureAwait(false);
+                // A claim outlasts the longest a row may wait in its group, then the delivery.
+                var until = now + _options.ClaimHold + _receivers.LongestGroupDelay;
+                var claim = await _store.ClaimOutboxAsync(Receiver, _options.Owner, now, until, room, ct).ConfigureAwait(false);
                 foreach (var entry in claim.Entries)
                 {
                     // A claim of ours that ran out (the clock jumped) comes back while we still hold the row: it is in
                     // flight or its outcome is on its way, so it must not be delivered a second time.
                     if (Hold(entry))
                     {
-                        if (!queue.TryWrite(entry))
-                        {
-                            Settle(OutboxMark.Released(entry.Id, _options.Owner, now));
-                        }
-
                         took++;
                     }
                 }
@@ -229,21 +244,28 @@ internal sealed class DeliveryLane
                 nextAt = claim.NextAt;
             }
 
-            if (took > 0)
+            var sent = Dispatch(queue, now);
+            if (took > 0 || sent > 0)
             {
                 continue;
             }
 
             CompleteIdleWaiters(pass);
 
-            // Nothing to take now: sleep until a retry falls due or a claim runs out, a wake, or the idle poll. A
-            // head that is due but did not fit (no room) waits for room, which comes with a wake; one that the store
-            // calls due at the very instant of a claim that took nothing is not trusted, so the lane cannot spin.
+            // Nothing to take now: sleep until a retry falls due, a claim runs out, a group's message is due or the
+            // receiver's pace allows it, a wake, or the idle poll. A head that is due but did not fit (no room) waits
+            // for room, which comes with a wake; one that the store calls due at the very instant of a claim that took
+            // nothing is not trusted, so the lane cannot spin.
             var current = _time.GetUtcNow();
             var wait = _options.IdlePoll;
             if (room > 0 && nextAt is { } next && next > now && next - current < wait)
             {
                 wait = next - current;
+            }
+
+            if (NextMessageAt(current) is { } due && due - current < wait)
+            {
+                wait = due - current;
             }
 
             if (wait <= TimeSpan.Zero)
@@ -266,86 +288,209 @@ internal sealed class DeliveryLane
         }
     }
 
-    private async Task WorkAsync(ChannelReader<OutboxEntry> queue, CancellationToken claiming, CancellationToken ct)
+    /// <summary>Hands the messages that are due, as many as the queue has room for and the receiver's pace allows,
+    /// to the workers. Returns how many.</summary>
+    private int Dispatch(ChannelWriter<DeliveryBatch> queue, DateTimeOffset now)
     {
-        await foreach (var entry in queue.ReadAllAsync(claiming).ConfigureAwait(false))
+        lock (_lock)
         {
-            lock (_lock)
+            var batches = _groups.TakeDue(now, QueueCapacity - _queued, _pace.Available(now));
+            if (batches.Count == 0 && _groups.Count == 0)
             {
-                _held[entry.Id] = (RowState.InFlight, entry);
+                _pace.Calm(now);
             }
 
-            await DeliverAsync(entry, ct).ConfigureAwait(false);
+            foreach (var batch in batches)
+            {
+                foreach (var entry in batch.Entries)
+                {
+                    _held[entry.Id] = (RowState.Queued, entry);
+                }
+
+                _pace.Take(now);
+                _queued++;
+                if (!queue.TryWrite(batch))
+                {
+                    throw new InvalidOperationException($"the delivery queue of {Receiver} was full although it had room");
+                }
+            }
+
+            return batches.Count;
         }
     }
 
-    private async Task DeliverAsync(OutboxEntry entry, CancellationToken ct)
+    /// <summary>When a waiting message could go: its group's time, or later if the receiver's pace says so; null
+    /// when nothing waits, or when the queue is full (a worker taking a message wakes the lane).</summary>
+    private DateTimeOffset? NextMessageAt(DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (_groups.NextDueAt(now) is not { } due || _queued >= QueueCapacity)
+            {
+                return null;
+            }
+
+            var paced = _pace.NextAt(now);
+            return paced is { } p && p > due ? p : due;
+        }
+    }
+
+    private async Task WorkAsync(ChannelReader<DeliveryBatch> queue, CancellationToken claiming, CancellationToken ct)
+    {
+        await foreach (var batch in queue.ReadAllAsync(claiming).ConfigureAwait(false))
+        {
+            lock (_lock)
+            {
+                _queued--;
+                foreach (var entry in batch.Entries)
+                {
+                    _held[entry.Id] = (RowState.InFlight, entry);
+                }
+            }
+
+            await DeliverAsync(batch, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeliverAsync(DeliveryBatch batch, CancellationToken ct)
     {
         var receiver = _receivers.Find(Receiver);
         if (receiver is null)
         {
-            // Removed by a reload a moment ago: this lane is being stopped and the row abandoned.
-            Settle(OutboxMark.Released(entry.Id, _options.Owner, _time.GetUtcNow()));
+            // Removed by a reload a moment ago: this lane is being stopped and the rows abandoned.
+            foreach (var entry in batch.Entries)
+            {
+                Settle(OutboxMark.Released(entry.Id, _options.Owner, _time.GetUtcNow()));
+            }
+
             return;
+        }
+
+        if (batch.NewDigest)
+        {
+            // Fixed before the first attempt: if Vigil dies after the receiver took the message but before the outcome
+            // is recorded, the message sent again after the restart has the same rows and the same key.
+            await _store.AssignDigestAsync(_options.Owner, batch.Key, [.. batch.Entries.Select(e => e.Id)], ct).ConfigureAwait(false);
+            batch = batch with { Entries = [.. batch.Entries.Select(e => e with { Digest = batch.Key })], NewDigest = false };
+            lock (_lock)
+            {
+                foreach (var entry in batch.Entries)
+                {
+                    _held[entry.Id] = (RowState.InFlight, entry);
+                }
+            }
         }
 
         DeliveryResult result;
         Exception? crash = null;
         try
         {
-            result = await receiver.DeliverAsync(OutgoingMessage.Single(entry, _receivers.PublicUrl), ct).ConfigureAwait(false);
+            result = await receiver.DeliverAsync(Message(batch, Receiver), ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            // Receivers report failures as results; an exception is a bug. It counts as a failed attempt (so the row
-            // backs off instead of failing again at once), then stops the lane, loudly.
+            // Receivers report failures as results; an exception is a bug. It counts as a failed attempt (so the rows
+            // back off instead of failing again at once), then stops the lane, loudly.
             crash = ex;
             result = DeliveryResult.Failed($"the receiver failed unexpectedly ({ex.GetType().Name}: {ex.Message})");
         }
 
         var now = _time.GetUtcNow();
-        var attempts = entry.Attempts + 1;
-        var check = entry.Notification.Check ?? "vigil";
+        var attempts = batch.Entries.Max(e => e.Attempts) + 1;
         if (result.Delivered)
         {
-            Settle(OutboxMark.Delivered(entry.Id, _options.Owner, now, attempts));
+            foreach (var entry in batch.Entries)
+            {
+                Settle(OutboxMark.Delivered(entry.Id, _options.Owner, now, entry.Attempts + 1));
+            }
+
             Interlocked.Exchange(ref _faultsInARow, 0);
-            Log.Delivered(_log, entry.Notification.Alert, entry.Notification.State, check, Receiver, attempts);
-        }
-        else if (await FailOverAsync(entry, result.Error ?? "failed", now, attempts, ct).ConfigureAwait(false))
-        {
-            Interlocked.Exchange(ref _faultsInARow, 0);
+            LogDelivered(batch, attempts);
         }
         else
         {
-            var error = result.Error ?? "failed";
-            var delay = _backoff.Next(attempts, result.RetryAfter);
-            Settle(OutboxMark.Failed(entry.Id, _options.Owner, now, attempts, now + delay, error));
-            Log.DeliveryFailed(_log, Receiver, attempts, error, delay);
+            if (result.RetryAfter is { } hint && hint > TimeSpan.Zero)
+            {
+                // The receiver's own "too many": nothing more goes to it before then (what waits joins the next digest).
+                lock (_lock)
+                {
+                    _pace.PauseUntil(now + hint);
+                }
+            }
+
+            if (await FailOverAsync(batch, result.Error ?? "failed", now, ct).ConfigureAwait(false))
+            {
+                Interlocked.Exchange(ref _faultsInARow, 0);
+            }
+            else
+            {
+                var error = result.Error ?? "failed";
+                var delay = _backoff.Next(attempts, result.RetryAfter);
+                foreach (var entry in batch.Entries)
+                {
+                    Settle(OutboxMark.Failed(entry.Id, _options.Owner, now, entry.Attempts + 1, now + delay, error));
+                }
+
+                Log.DeliveryFailed(_log, Receiver, attempts, error, delay);
+            }
         }
 
         if (crash is not null)
         {
+            var first = batch.Entries[0].Notification;
             throw new InvalidOperationException(
-                $"receiver '{Receiver}' threw while delivering {entry.Notification.Alert} {entry.Notification.State} for {check}", crash);
+                $"receiver '{Receiver}' threw while delivering {first.Alert} {first.State} for {first.Check ?? "vigil"}" +
+                (batch.Entries.Count > 1 ? $" and {batch.Entries.Count - 1} more" : ""), crash);
+        }
+    }
+
+    /// <summary>The message for <paramref name="to"/>: every alert of the batch up to
+    /// <see cref="DispatcherOptions.MaxAlertsPerMessage"/>, the rest counted and linked (the full list of a digest is
+    /// <c>GET /api/v1/notifications?digest=KEY</c>).</summary>
+    private OutgoingMessage Message(DeliveryBatch batch, string to)
+    {
+        var shown = batch.Entries.Take(_options.MaxAlertsPerMessage).Select(e => e.Notification).ToList();
+        var omitted = batch.Entries.Count - shown.Count;
+        var list = $"/api/v1/notifications?digest={Uri.EscapeDataString(batch.Key)}&limit=1000";
+        return new OutgoingMessage(batch.Key, to, shown)
+        {
+            PublicUrl = _receivers.PublicUrl,
+            GroupKey = batch.Entries.Count > 1 ? $"{Receiver}/{batch.Entries[0].Group.Key}" : null,
+            Omitted = omitted,
+            ListUrl = omitted == 0 ? null : _receivers.PublicUrl is { } url ? url.TrimEnd('/') + list : list,
+        };
+    }
+
+    private void LogDelivered(DeliveryBatch batch, int attempts)
+    {
+        if (batch.Entries.Count == 1)
+        {
+            var n = batch.Entries[0].Notification;
+            Log.Delivered(_log, n.Alert, n.State, n.Check ?? "vigil", Receiver, attempts);
+        }
+        else
+        {
+            Log.DeliveredDigest(_log, batch.Entries.Count, Receiver, batch.Key, attempts);
         }
     }
 
     /// <summary>
-    /// Once the row's own receiver has failed for longer than <see cref="DispatcherOptions.FailoverAfter"/> (since the
-    /// row was created), every further failure is followed by the route's failover receivers and then the last
-    /// resort, in order, with the same message and idempotency key. The first that accepts settles the row as
-    /// delivered via that receiver (one row, one recorded path); the writer raises <c>delivery_failing</c> from it.
-    /// When all of them fail the row stays the primary's and backs off as usual.
+    /// Once the receiver has failed for longer than <see cref="DispatcherOptions.FailoverAfter"/> (since the oldest
+    /// row of the message was created), every further failure is followed by the route's failover receivers and then
+    /// the last resort, in order, with the same message and idempotency key. The first that accepts settles the rows
+    /// as delivered via that receiver (one row, one recorded path); the writer raises <c>delivery_failing</c> from it.
+    /// When all of them fail the rows stay the primary's and back off as usual.
     /// </summary>
-    private async Task<bool> FailOverAsync(OutboxEntry entry, string error, DateTimeOffset now, int attempts, CancellationToken ct)
+    private async Task<bool> FailOverAsync(DeliveryBatch batch, string error, DateTimeOffset now, CancellationToken ct)
     {
-        if (now - entry.CreatedAt < _options.FailoverAfter)
+        var since = batch.CreatedAt;
+        if (now - since < _options.FailoverAfter)
         {
             return false;
         }
 
-        foreach (var via in _receivers.FailoverFor(entry.Notification, Receiver))
+        var first = batch.Entries[0].Notification;
+        foreach (var via in _receivers.FailoverFor(first, Receiver))
         {
             if (_receivers.Find(via) is not { } receiver)
             {
@@ -355,7 +500,7 @@ internal sealed class DeliveryLane
             DeliveryResult result;
             try
             {
-                result = await receiver.DeliverAsync(OutgoingMessage.Single(entry with { Receiver = via }, _receivers.PublicUrl), ct).ConfigureAwait(false);
+                result = await receiver.DeliverAsync(Message(batch, via), ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
@@ -365,9 +510,14 @@ internal sealed class DeliveryLane
 
             if (result.Delivered)
             {
-                Settle(OutboxMark.DeliveredVia(entry.Id, _options.Owner, _time.GetUtcNow(), attempts, Receiver, via, error));
-                Log.DeliveredViaFailover(_log, Receiver, entry.CreatedAt, error, entry.Notification.Alert, entry.Notification.State,
-                    entry.Notification.Check ?? "vigil", via);
+                var at = _time.GetUtcNow();
+                foreach (var entry in batch.Entries)
+                {
+                    Settle(OutboxMark.DeliveredVia(entry.Id, _options.Owner, at, entry.Attempts + 1, Receiver, via, error));
+                }
+
+                Log.DeliveredViaFailover(_log, Receiver, since, error, first.Alert, first.State,
+                    (first.Check ?? "vigil") + (batch.Entries.Count > 1 ? $" and {batch.Entries.Count - 1} more" : ""), via);
                 return true;
             }
 
@@ -381,7 +531,13 @@ internal sealed class DeliveryLane
     {
         lock (_lock)
         {
-            return _held.TryAdd(entry.Id, (RowState.Queued, entry));
+            if (!_held.TryAdd(entry.Id, (RowState.Waiting, entry)))
+            {
+                return false;
+            }
+
+            _groups.Add(entry);
+            return true;
         }
     }
 
@@ -406,6 +562,7 @@ internal sealed class DeliveryLane
         lock (_lock)
         {
             unsettled = [.. _held.Where(h => h.Value.State != RowState.Settled).Select(h => h.Key)];
+            _groups.Remove(unsettled.ToHashSet());
         }
 
         var now = _time.GetUtcNow();
@@ -420,7 +577,8 @@ internal sealed class DeliveryLane
         List<TaskCompletionSource> done = [];
         lock (_lock)
         {
-            if (_held.Count > 0)
+            // Rows waiting for their group's time are not work to wait for: nothing can be delivered now.
+            if (_held.Values.Any(h => h.State != RowState.Waiting))
             {
                 return;
             }

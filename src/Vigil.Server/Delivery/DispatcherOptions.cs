@@ -7,8 +7,16 @@ internal sealed record DispatcherOptions
     /// <summary>Deliveries one receiver may have in flight at once (each to a different check). The default value is 8.</summary>
     public const int DefaultMaxInFlight = 8;
 
-    /// <summary>Claimed rows a lane keeps ready beyond those in flight. The default value is 8.</summary>
+    /// <summary>Messages a lane keeps ready beyond those in flight. The default value is 8.</summary>
     public const int DefaultQueue = 8;
+
+    /// <summary>Rows one lane holds at most (waiting in their groups, queued, in flight): the bound of its memory,
+    /// and of one digest. The default value is 1000.</summary>
+    public const int DefaultMaxHeld = 1000;
+
+    /// <summary>Alerts one message lists at most; the rest are counted and linked to the full list. The default
+    /// value is 25: a phone screen's worth, and within every chat service's message limits.</summary>
+    public const int DefaultMaxAlertsPerMessage = 25;
 
     /// <summary>How long a claim holds a row. It must outlast a queued row's wait, its delivery (the HTTP timeout is
     /// 10 s) and the recording of its outcome; a claim that runs out makes the row claimable again, by anyone.
@@ -39,6 +47,8 @@ internal sealed record DispatcherOptions
 
     public int MaxInFlight { get; init; } = DefaultMaxInFlight;
     public int Queue { get; init; } = DefaultQueue;
+    public int MaxHeld { get; init; } = DefaultMaxHeld;
+    public int MaxAlertsPerMessage { get; init; } = DefaultMaxAlertsPerMessage;
     public TimeSpan ClaimHold { get; init; } = DefaultClaimHold;
     public TimeSpan IdlePoll { get; init; } = DefaultIdlePoll;
     public TimeSpan RestartDelay { get; init; } = DefaultRestartDelay;

@@ -15,6 +15,7 @@ internal sealed class ReceiverRegistry
     private volatile Dictionary<string, IReceiver> _receivers = new(StringComparer.Ordinal);
     private volatile string? _publicUrl;
     private volatile Router _router = Router.None;
+    private volatile IReadOnlyDictionary<string, ReceiverLimit> _limits = new Dictionary<string, ReceiverLimit>();
 
     /// <summary>The receiver tried after every route's failover list: a <c>file</c> receiver by this name, when configured.</summary>
     public const string LastResort = "last-resort";
@@ -51,10 +52,21 @@ internal sealed class ReceiverRegistry
 
         _publicUrl = settings.PublicUrl;
         _router = new Router(settings.Routes);
+        _limits = settings.Limits;
         _receivers = receivers;
     }
 
     public IReceiver? Find(string name) => _receivers.GetValueOrDefault(name);
+
+    /// <summary>The configured pace of a receiver (<c>limits:</c>), or null for none.</summary>
+    public ReceiverLimit? LimitFor(string name) => _limits.GetValueOrDefault(name);
+
+    /// <summary>True when a route sends to <paramref name="receiver"/> with a group wait or interval.</summary>
+    public bool Groups(string receiver) =>
+        _router.Routes.Any(r => r.Receivers.Contains(receiver) && (r.GroupWait > TimeSpan.Zero || r.GroupInterval > TimeSpan.Zero));
+
+    /// <summary>The longest a row may wait in its group under the current routes.</summary>
+    public TimeSpan LongestGroupDelay => _router.LongestGroupDelay;
 
     /// <summary><c>server.public_url</c>, for the dashboard links in messages.</summary>
     public string? PublicUrl => _publicUrl;

@@ -48,6 +48,7 @@ internal sealed class OutboxFanOut(Entropy entropy, ILogger log)
                     Notification = notification,
                     CreatedAt = now,
                     NextAttemptAt = now,
+                    Group = router.GroupFor(notification, receiver),
                 });
             }
         }

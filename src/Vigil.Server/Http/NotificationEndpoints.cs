@@ -7,7 +7,9 @@ using Vigil.Server.Security;
 namespace Vigil.Server.Http;
 
 /// <summary>Deliveries: per notification and receiver, how far it got (attempts, last error, delivered_at, and
-/// the failover receiver that delivered it when its own kept failing). Read straight from the outbox, off the writer.</summary>
+/// the failover receiver that delivered it when its own kept failing, and the digest it went out in). Read straight from
+/// the outbox, off the writer. <c>?digest=KEY</c> lists the alerts of one message, which is where a message that could
+/// not list them all links to.</summary>
 internal static class NotificationEndpoints
 {
     private const int MaxLimit = 1000;
@@ -28,6 +30,13 @@ internal static class NotificationEndpoints
             errors.Add("check", "is not a check name");
         }
 
+        // A digest's key is what a message that lists only part of its alerts links to: the full list.
+        var digest = request.Query["digest"].ToString();
+        if (digest.Length > 200)
+        {
+            errors.Add("digest", "is longer than any digest key (200 characters)");
+        }
+
         var limit = DefaultLimit;
         var limitText = request.Query["limit"].ToString();
         if (limitText.Length > 0 && !(int.TryParse(limitText, out limit) && limit is > 0 and <= MaxLimit))
@@ -36,7 +45,7 @@ internal static class NotificationEndpoints
         }
 
         if (errors.Any) return errors.ToProblem();
-        var rows = await store.GetDeliveriesAsync(check.Length > 0 ? check : null, limit, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        var rows = await store.GetDeliveriesAsync(check.Length > 0 ? check : null, digest.Length > 0 ? digest : null, limit, request.HttpContext.RequestAborted).ConfigureAwait(false);
         return Results.Json(new { deliveries = rows.Select(View) }, ApiJson.Options);
     }
 
@@ -54,5 +63,6 @@ internal static class NotificationEndpoints
         next_attempt_at = d.NextAttemptAt,
         delivered_at = d.DeliveredAt,
         via = d.Via,
+        digest = d.Digest,
     };
 }

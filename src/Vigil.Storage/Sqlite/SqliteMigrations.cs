@@ -174,6 +174,17 @@ internal static class SqliteMigrations
             held       TEXT
         ) STRICT;
         """,
+
+        // 7: grouping: the group a row joins at its receiver (its route) with that route's timing, and the digest (a
+        // message of several rows, with one idempotency key) a row was sent in, fixed before the first attempt so a
+        // retry, even after a restart, sends the same rows under the same key.
+        """
+        ALTER TABLE outbox ADD COLUMN group_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE outbox ADD COLUMN group_wait_ms INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE outbox ADD COLUMN group_interval_ms INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE outbox ADD COLUMN digest TEXT;
+        CREATE INDEX ix_outbox_digest ON outbox (digest) WHERE digest IS NOT NULL;
+        """,
     ];
 
     /// <summary>The schema version this build writes and understands.</summary>

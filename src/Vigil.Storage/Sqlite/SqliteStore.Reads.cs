@@ -128,14 +128,15 @@ public sealed partial class SqliteStore
         await QueryAsync("SELECT DISTINCT receiver FROM outbox WHERE status = 'pending' ORDER BY receiver;", r => r.GetString(0), ct)
             .ConfigureAwait(false);
 
-    public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(string? check, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(string? check, string? digest, int limit, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         return await QueryAsync(
             """
             SELECT notification_id, receiver, json_extract(notification, '$.check'), json_extract(notification, '$.alert'),
-                   json_extract(notification, '$.state'), status, attempts, last_error, created_at, next_attempt_at, delivered_at, delivered_via
-            FROM outbox WHERE $check IS NULL OR check_key = $check
+                   json_extract(notification, '$.state'), status, attempts, last_error, created_at, next_attempt_at, delivered_at, delivered_via,
+                   digest
+            FROM outbox WHERE ($check IS NULL OR check_key = $check) AND ($digest IS NULL OR digest = $digest)
             ORDER BY seq DESC LIMIT $limit;
             """,
             r => new DeliveryRecord
@@ -152,8 +153,9 @@ public sealed partial class SqliteStore
                 NextAttemptAt = r.GetString(5) == "pending" ? r.NullableInstant(9) : null,
                 DeliveredAt = r.NullableInstant(10),
                 Via = r.NullableString(11),
+                Digest = r.NullableString(12),
             },
-            ct, ("$check", (object?)check ?? DBNull.Value), ("$limit", limit)).ConfigureAwait(false);
+            ct, ("$check", (object?)check ?? DBNull.Value), ("$digest", (object?)digest ?? DBNull.Value), ("$limit", limit)).ConfigureAwait(false);
     }
 
     public async Task<(int Pending, DateTimeOffset? Oldest, DateTimeOffset? NextAttemptAt)> GetOutboxStatsAsync(CancellationToken ct)
@@ -199,7 +201,7 @@ public sealed partial class SqliteStore
 
     /// <summary>The columns <see cref="ReadOutbox"/> reads, in its order.</summary>
     internal const string OutboxColumns =
-        "id, notification_id, receiver, notification, created_at, attempts, next_attempt_at, last_error, seq";
+        "id, notification_id, receiver, notification, created_at, attempts, next_attempt_at, last_error, seq, group_key, group_wait_ms, group_interval_ms, digest";
 
     internal static OutboxEntry ReadOutbox(SqliteDataReader r) => new()
     {
@@ -212,6 +214,10 @@ public sealed partial class SqliteStore
         NextAttemptAt = r.Instant(6),
         LastError = r.NullableString(7),
         Sequence = r.GetInt64(8),
+        Group = r.GetString(9).Length == 0 && r.GetInt64(10) == 0 && r.GetInt64(11) == 0
+            ? DeliveryGroup.None
+            : new DeliveryGroup(r.GetString(9), TimeSpan.FromMilliseconds(r.GetInt64(10)), TimeSpan.FromMilliseconds(r.GetInt64(11))),
+        Digest = r.NullableString(12),
     };
 
     /// <summary>A document that does not parse is named by its check, so the operator knows which row to look at.</summary>

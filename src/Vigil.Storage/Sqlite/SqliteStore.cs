@@ -130,6 +130,16 @@ public sealed partial class SqliteStore : IVigilStore
         return released;
     }
 
+    public async Task<int> AssignDigestAsync(string owner, string digest, IReadOnlyList<Guid> rows, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentException.ThrowIfNullOrEmpty(digest);
+        ArgumentNullException.ThrowIfNull(rows);
+        var assigned = 0;
+        await WriteAsync(writer => assigned = writer.AssignDigest(owner, digest, rows), ct).ConfigureAwait(false);
+        return assigned;
+    }
+
     public async Task<int> AbandonOutboxAsync(string receiver, DateTimeOffset at, string reason, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(receiver);

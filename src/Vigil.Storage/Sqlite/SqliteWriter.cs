@@ -34,6 +34,7 @@ internal sealed partial class SqliteWriter : IDisposable
     private readonly RawStatement _markDelivered;
     private readonly RawStatement _markFailed;
     private readonly RawStatement _markReleased;
+    private readonly RawStatement _assignDigest;
     private readonly RawStatement _releaseAll;
     private readonly RawStatement _abandon;
     private readonly SqliteCommand _claim;
@@ -94,11 +95,13 @@ internal sealed partial class SqliteWriter : IDisposable
         // receiver gets one check's notifications.
         _insertOutbox = Prepare(
             """
-            INSERT INTO outbox (id, notification_id, receiver, notification, created_at, attempts, next_attempt_at, last_error, check_key, seq)
+            INSERT INTO outbox (id, notification_id, receiver, notification, created_at, attempts, next_attempt_at, last_error, check_key,
+                group_key, group_wait_ms, group_interval_ms, seq)
             VALUES ($id, $notification_id, $receiver, $notification, $created_at, $attempts, $next_attempt_at, $last_error, $check_key,
-                (SELECT coalesce(max(seq), 0) + 1 FROM outbox));
+                $group_key, $group_wait_ms, $group_interval_ms, (SELECT coalesce(max(seq), 0) + 1 FROM outbox));
             """,
-            "$id", "$notification_id", "$receiver", "$notification", "$created_at", "$attempts", "$next_attempt_at", "$last_error", "$check_key");
+            "$id", "$notification_id", "$receiver", "$notification", "$created_at", "$attempts", "$next_attempt_at", "$last_error", "$check_key",
+            "$group_key", "$group_wait_ms", "$group_interval_ms");
         _upsertSilence = Prepare(
             "INSERT INTO silences (id, until, silence) VALUES ($id, $until, $silence) ON CONFLICT (id) DO UPDATE SET until = excluded.until, silence = excluded.silence;",
             "$id", "$until", "$silence");
@@ -123,6 +126,9 @@ internal sealed partial class SqliteWriter : IDisposable
         _markReleased = Prepare(
             "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = $id AND status = 'pending' AND claimed_by = $owner;",
             "$id", "$owner");
+        _assignDigest = Prepare(
+            "UPDATE outbox SET digest = $digest WHERE id = $id AND status = 'pending' AND claimed_by = $owner AND digest IS NULL;",
+            "$digest", "$id", "$owner");
         _releaseAll = Prepare(
             "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE status = 'pending' AND claimed_by IS NOT NULL;");
         _abandon = Prepare(
@@ -260,6 +266,10 @@ internal sealed partial class SqliteWriter : IDisposable
 
     public int ReleaseAllClaims() => Alone(() => _releaseAll.Execute());
 
+    /// <summary>Fixes the digest of rows the caller has claimed; returns how many took it.</summary>
+    public int AssignDigest(string owner, string digest, IReadOnlyList<Guid> rows) =>
+        Alone(() => rows.Sum(row => _assignDigest.Text(digest).Id(row).Text(owner).Execute()));
+
     public int AbandonOutbox(string receiver, DateTimeOffset at, string reason) =>
         Alone(() => _abandon.Instant(at).Text(reason).Text(receiver).Execute());
 
@@ -316,7 +326,8 @@ internal sealed partial class SqliteWriter : IDisposable
         foreach (var entry in changes.Outbox)
         {
             _insertOutbox.Id(entry.Id).Id(entry.NotificationId).Text(entry.Receiver).Text(StoreJson.Serialize(entry.Notification))
-                .Instant(entry.CreatedAt).Int(entry.Attempts).Instant(entry.NextAttemptAt).Text(entry.LastError).Text(entry.CheckKey).Execute();
+                .Instant(entry.CreatedAt).Int(entry.Attempts).Instant(entry.NextAttemptAt).Text(entry.LastError).Text(entry.CheckKey)
+                .Text(entry.Group.Key).Int((long)entry.Group.Wait.TotalMilliseconds).Int((long)entry.Group.Interval.TotalMilliseconds).Execute();
         }
 
         foreach (var mark in changes.OutboxMarks)

@@ -53,8 +53,11 @@ internal sealed class FaultyStore(IVigilStore inner) : IVigilStore
 
     public Task<IReadOnlyList<string>> GetOutboxReceiversAsync(CancellationToken ct) => inner.GetOutboxReceiversAsync(ct);
 
-    public Task<IReadOnlyList<Domain.Notifications.DeliveryRecord>> GetDeliveriesAsync(string? check, int limit, CancellationToken ct) =>
-        inner.GetDeliveriesAsync(check, limit, ct);
+    public Task<IReadOnlyList<Domain.Notifications.DeliveryRecord>> GetDeliveriesAsync(string? check, string? digest, int limit, CancellationToken ct) =>
+        inner.GetDeliveriesAsync(check, digest, limit, ct);
+
+    public Task<int> AssignDigestAsync(string owner, string digest, IReadOnlyList<Guid> rows, CancellationToken ct) =>
+        inner.AssignDigestAsync(owner, digest, rows, ct);
 
     public Task<int> AbandonOutboxAsync(string receiver, DateTimeOffset at, string reason, CancellationToken ct) =>
         inner.AbandonOutboxAsync(receiver, at, reason, ct);
