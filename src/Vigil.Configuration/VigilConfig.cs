@@ -24,6 +24,7 @@ public sealed record VigilConfig
     public required StorageOptions Storage { get; init; }
     public required PingOptions Ping { get; init; }
     public MetricsOptions Metrics { get; init; } = new();
+    public AuditOptions Audit { get; init; } = new();
 
     /// <summary>The <c>defaults</c> section; also what a check created through the API starts from.</summary>
     public required CheckTemplate Defaults { get; init; }

@@ -119,4 +119,10 @@ internal static partial class Log
 
     [LoggerMessage(61, LogLevel.Error, "Failover receiver {Via} could not take over from {Receiver} either: {Error}")]
     public static partial void FailoverFailed(ILogger logger, string via, string receiver, string error);
+
+    [LoggerMessage(73, LogLevel.Information, "Pruned {Removed} audit entries older than {Before} (audit.retention)")]
+    public static partial void AuditPruned(ILogger logger, int removed, DateTimeOffset before);
+
+    [LoggerMessage(74, LogLevel.Error, "Pruning the audit log failed; trying again in {RetryIn}")]
+    public static partial void AuditPruneFailed(ILogger logger, Exception error, TimeSpan retryIn);
 }

@@ -17,6 +17,9 @@ public sealed record ServerSettings
     public TimeSpan StartupGrace { get; init; } = TimeSpan.FromMinutes(2);
     public TimeSpan ShutdownTimeout { get; init; } = DefaultShutdownTimeout;
     public PingSettings Ping { get; init; } = new();
+
+    /// <summary>How long the audit log keeps an entry (<c>audit.retention</c>); older ones are pruned in the background.</summary>
+    public TimeSpan AuditRetention { get; init; } = Vigil.Configuration.AuditOptions.DefaultRetention;
     public IReadOnlyList<CheckDefinition> Checks { get; init; } = [];
 
     /// <summary>The config's <c>defaults:</c> as a template; checks created through the API start from it.</summary>

@@ -47,6 +47,7 @@ public static class SettingsFromConfig
             PublicUrl = config.Server.PublicUrl?.ToString(),
             StartupGrace = config.Server.StartupGrace,
             ShutdownTimeout = config.Server.ShutdownTimeout,
+            AuditRetention = config.Audit.Retention,
             Ping = new PingSettings
             {
                 BodyLimit = config.Ping.BodyLimit,

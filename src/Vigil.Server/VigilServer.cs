@@ -158,6 +158,7 @@ public sealed class VigilServer : IAsyncDisposable
             receivers.Replace(next);
             keys.ReplaceConfigKeys(next.ApiKeys);
         }, next.Breakers, next.Gates).ConfigureAwait(false);
+        _app.Services.GetRequiredService<AuditRetention>().Retention = next.AuditRetention;
         await _app.Services.GetRequiredService<OutboxDispatcher>().SyncReceiversAsync(CancellationToken.None).ConfigureAwait(false);
         var needRestart = new List<string>();
         if (next.Urls != current.Urls) needRestart.Add("server.urls");
@@ -265,6 +266,8 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddSingleton(new DispatcherOptions { ReleaseClaimsAtStart = store.Capabilities.SingleNode, FailoverAfter = settings.FailoverAfter });
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddSingleton<AuditRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditRetention>());
         services.AddSingleton<ReceiverTest>();
         services.AddHttpClient(ReceiverRegistry.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));

@@ -148,6 +148,24 @@ public sealed class SectionTests
     }
 
     [Fact]
+    public void Audit_retention_defaults_to_400_days_and_a_bad_one_is_reported_at_its_value()
+    {
+        Assert.Equal(TimeSpan.FromDays(400), TestConfig.Valid("checks:\n  job: { every: 1h }\n").Audit.Retention);
+        Assert.Equal(TimeSpan.FromDays(30), TestConfig.Valid("audit: { retention: 30d }\n").Audit.Retention);
+
+        var bad = Assert.Single(TestConfig.Problems("audit:\n  retention: a year\n"));
+        var zero = Assert.Single(TestConfig.Problems("audit:\n  retention: 0s\n"));
+        var unknown = Assert.Single(TestConfig.Problems("audit:\n  keep: 30d\n"));
+
+        TestConfig.At(bad, 2, 14);
+        Assert.StartsWith("audit.retention: ", bad.Message, StringComparison.Ordinal);
+        Assert.Equal("/etc/vigil/vigil.yaml:2:14: " + bad.Message, bad.ToString());
+        TestConfig.At(zero, 2, 14);
+        Assert.Equal("audit.retention: must be longer than 0s", zero.Message);
+        Assert.Contains("audit: unknown key 'keep'", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Server_urls_accept_a_list()
     {
         var config = TestConfig.Valid("server:\n  urls: [\"http://127.0.0.1:8470\", \"http://[::1]:8470\"]\n");

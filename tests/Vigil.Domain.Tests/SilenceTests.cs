@@ -1,3 +1,4 @@
+using Vigil.Domain.Audit;
 using Vigil.Domain.Checks;
 using Vigil.Domain.Commands;
 using Vigil.Domain.Evaluation;
@@ -26,6 +27,31 @@ public class SilenceTests
         kit.Take();
         return kit;
     }
+
+    [Fact]
+    public void Adding_and_expiring_a_silence_are_audited_in_the_same_changes_as_the_silence()
+    {
+        var kit = Kit();
+        var silence = For(kit, TimeSpan.FromHours(2), new AlertMatcher { Tags = ["trading"], Severity = Severity.Critical }) with { CreatedBy = "ops" };
+
+        Assert.Equal(SilenceResult.Added, kit.Evaluator.AddSilence(silence));
+        var added = kit.Take();
+        kit.Advance(TimeSpan.FromMinutes(30));
+        kit.Take();
+        var expired = kit.Evaluator.ExpireSilence(silence.Id, "oncall");
+        var ended = kit.Take();
+
+        Assert.NotNull(expired);
+        Assert.Equal([silence.Id], added.Silences.Select(s => s.Id));
+        var target = $"silence {silence.Id} (tags trading and severity critical)";
+        Assert.Equal([$"{kit.Now.AddMinutes(-30):O} ops silence.add {target}: deploy"], added.Audit.Select(Line));
+        Assert.Equal([silence.Id], ended.Silences.Select(s => s.Id));
+        Assert.Equal([$"{kit.Now:O} oncall silence.expire {target}: deploy"], ended.Audit.Select(Line));
+        Assert.Null(kit.Evaluator.ExpireSilence(silence.Id, "oncall"));
+        Assert.Empty(kit.Take().Audit);
+    }
+
+    private static string Line(AuditEntry a) => $"{a.At:O} {a.Key} {a.Action} {a.Target}: {a.Reason}";
 
     [Fact]
     public void An_alert_that_fires_inside_a_silence_is_sent_when_the_silence_ends()

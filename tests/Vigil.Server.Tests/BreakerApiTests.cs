@@ -182,7 +182,8 @@ public sealed class BreakerApiTests
             .ToList();
         Assert.Equal(
             ["ops-oncall breaker.force.auto binance-api: maintenance over", "ops-oncall breaker.force.open binance-api: exchange maintenance 02:00-03:00",
-             "admin key.create ops-oncall: scope write", "admin key.create trading-bot: scope ping"],
+             "admin key.create ops-oncall: scope write", "admin key.create trading-bot: scope ping",
+             "vigil key.create admin: scope admin: the first start found no key, so Vigil made one and wrote it to admin.key in the data directory"],
             audit);
     }
 

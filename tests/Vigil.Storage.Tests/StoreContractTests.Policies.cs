@@ -87,6 +87,32 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task PruneAudit_RemovesOnlyEntriesOlderThanTheCutoff_OldestFirst_AtMostMaxPerCall()
+    {
+        var store = await OpenStoreAsync();
+        var changes = new Changes();
+        // Committed out of time order, so "oldest first" is by at, not by id.
+        foreach (var minutes in new[] { 3, 0, 4, 1, 2, 10, 11 })
+        {
+            changes.Audit.Add(new AuditEntry { At = T0.AddMinutes(minutes), Key = "alice", Action = AuditActions.GateKill, Target = "trading", Reason = $"m{minutes}" });
+        }
+
+        await store.CommitAsync(changes, Ct);
+        var cutoff = T0.AddMinutes(10);
+
+        var first = await store.PruneAuditAsync(cutoff, 3, Ct);
+        var afterFirst = await store.GetAuditAsync(100, null, Ct);
+        var second = await store.PruneAuditAsync(cutoff, 3, Ct);
+        var third = await store.PruneAuditAsync(cutoff, 3, Ct);
+        var left = await store.GetAuditAsync(100, null, Ct);
+
+        Assert.Equal(3, first);
+        Assert.Equal(["m11", "m10", "m4", "m3"], afterFirst.Select(a => a.Reason));
+        Assert.Equal((2, 0), (second, third));
+        Assert.Equal(["m11", "m10"], left.Select(a => a.Reason));
+    }
+
+    [Fact]
     public async Task Commit_DeletedBreakerAndGate_VanishFromLoad()
     {
         var store = await OpenStoreAsync();

@@ -33,9 +33,11 @@ def free_port() -> int:
 
 
 class VigilServer:
-    """Starts ``dotnet vigil.dll serve`` and stops it with SIGTERM. ``VIGIL_CLI_DLL`` overrides the build path."""
+    """Starts ``dotnet vigil.dll serve`` and stops it with SIGTERM. ``VIGIL_CLI_DLL`` overrides the build path.
+    ``config`` is more YAML for vigil.yaml (breakers and gates are declared there, not made through the API)."""
 
-    def __init__(self) -> None:
+    def __init__(self, config: str = "") -> None:
+        self.extra_config = config
         self.dir = tempfile.mkdtemp(prefix="vigil-python-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -51,7 +53,7 @@ class VigilServer:
         config = os.path.join(self.dir, "vigil.yaml")
         with open(config, "w", encoding="utf-8") as f:
             # One config check (the rest are created through the API, one per test); no receivers.
-            f.write("checks:\n  from-config:\n    every: 1h\n")
+            f.write("checks:\n  from-config:\n    every: 1h\n" + self.extra_config)
         with open(self._log_path, "wb") as log:
             self.process = subprocess.Popen(
                 ["dotnet", dll, "serve", "--data", os.path.join(self.dir, "data"), "--urls", self.url, "--config", config],
@@ -137,6 +139,12 @@ class VigilServer:
         if status != 200:
             raise AssertionError(f"GET run log {name}/{rid}: {status} {answer}")
         return str(answer)
+
+    def breaker(self, name: str) -> Dict[str, Any]:
+        status, answer = self.api("GET", "/api/v1/breakers/" + urllib.parse.quote(name))
+        if status != 200:
+            raise AssertionError(f"GET breaker {name}: {status} {answer}")
+        return dict(answer)
 
     def events(self, name: str) -> Any:
         status, answer = self.api("GET", f"/api/v1/checks/{urllib.parse.quote(name)}/events?limit=100")

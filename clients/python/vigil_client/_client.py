@@ -1,4 +1,4 @@
-"""``Vigil``: pings and leases for one server and one key."""
+"""``Vigil``: pings, leases, breakers and gates for one server and one key."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import urllib.parse
 import uuid
 from typing import Any, Callable, Dict, Optional, TypeVar, Union, cast
 
+from ._breaker import Breaker
+from ._gate import Gate
 from ._http import Transport, Unreachable, logger
 from ._lease import Lease
 from ._values import DataTs, Ttl, check_rid, format_data_ts, is_uuid, parse_ttl
@@ -29,7 +31,8 @@ class Vigil:
 
     Monitoring never breaks the job: when Vigil cannot be reached, ``ping`` and the lease calls log a
     warning on the ``vigil_client`` logger and the job goes on. The one exception is ``LeaseHeld``: a lease
-    held elsewhere means the job must not run.
+    held elsewhere means the job must not run. Breakers and gates are asked for a decision, so there the
+    caller's ``fail_open`` choice decides (by default breakers let the call through, gates stay closed).
     """
 
     def __init__(
@@ -148,6 +151,40 @@ class Vigil:
             return cast(F, run)
 
         return decorate
+
+
+    # -- breakers and gates ----------------------------------------------------------------------------------
+
+    def breaker(
+        self,
+        name: str,
+        *,
+        fail_open: bool = True,
+        is_failure: Optional[Callable[[BaseException], bool]] = None,
+        holder: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> Breaker:
+        """The shared breaker ``name`` (declared in Vigil's config under ``breakers:``); see ``Breaker``.
+        ``with v.breaker("binance-api").call(): place_order()`` asks for a permit first (refused:
+        ``BreakerOpen`` with ``retry_after_s``) and reports the outcome after. ``fail_open`` (default True)
+        decides when Vigil cannot be asked; ``is_failure`` picks which exceptions count against the dependency
+        (default: every ``Exception``); ``timeout`` overrides the client's for this breaker's calls."""
+        return Breaker(
+            self._transport, name, holder or self.holder, fail_open=fail_open, is_failure=is_failure, timeout=_timeout(timeout)
+        )
+
+    def gate(self, name: str, *, fail_open: bool = False, timeout: Optional[float] = None) -> Gate:
+        """The gate ``name`` (declared in Vigil's config under ``gates:``); see ``Gate``.
+        ``v.gate("trading").require()`` raises ``GateClosed`` with every reason unless it is open;
+        ``wait(timeout)`` blocks until it opens. ``fail_open`` (default False) decides when Vigil cannot be
+        asked; ``timeout`` overrides the client's for this gate's calls."""
+        return Gate(self._transport, name, fail_open=fail_open, timeout=_timeout(timeout))
+
+
+def _timeout(value: Optional[float]) -> Optional[float]:
+    if value is not None and not value > 0:
+        raise ValueError(f"timeout must be positive seconds, not {value!r}")
+    return None if value is None else float(value)
 
 
 def _resolve_key(given: Optional[str]) -> Optional[str]:

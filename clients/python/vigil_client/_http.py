@@ -66,10 +66,12 @@ class Transport:
         content_type: Optional[str] = None,
         authorize: bool = True,
         retry: bool = False,
+        timeout: Optional[float] = None,
     ) -> Response:
         """One call, described in warnings as ``what`` (never the path: a ping path holds the key).
         ``retry`` only for idempotent or token-carrying calls (a repeated ping or acquire would
-        count twice). Raises ``Unreachable`` when no answer came; any HTTP answer below 500 is returned."""
+        count twice). ``timeout`` overrides the transport's for this call. Raises ``Unreachable`` when no answer
+        came; any HTTP answer below 500 is returned."""
         headers = {"User-Agent": _USER_AGENT, "Accept": "application/json"}
         if json_body is not None:
             data = json.dumps(json_body).encode("utf-8")
@@ -86,7 +88,7 @@ class Transport:
                 time.sleep(self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random() / 2))
             request = urllib.request.Request(self.url + path, data=data, headers=headers, method=method)
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                with urllib.request.urlopen(request, timeout=timeout or self.timeout) as answer:
                     return Response(answer.status, answer.read())
             except urllib.error.HTTPError as error:
                 body = _read(error)

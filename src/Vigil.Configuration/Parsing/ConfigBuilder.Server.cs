@@ -6,6 +6,7 @@ internal sealed partial class ConfigBuilder
     private static readonly string[] StorageKeys = ["sqlite", "postgres"];
     private static readonly string[] PingKeys = ["body_limit", "rate_limit", "always_200", "auto_create", "auto_create_limit"];
     private static readonly string[] MetricsKeys = ["public"];
+    private static readonly string[] AuditKeys = ["retention"];
 
     private ServerOptions ReadServer(MappingReader root)
     {
@@ -105,6 +106,9 @@ internal sealed partial class ConfigBuilder
             AutoCreateLimit = r.Int("auto_create_limit", min: 0) ?? PingOptions.DefaultAutoCreateLimit,
         };
     }
+
+    private AuditOptions ReadAudit(MappingReader root) =>
+        root.Read("audit", AuditKeys)?.PositiveDuration("retention") is { } retention ? new AuditOptions { Retention = retention } : new AuditOptions();
 
     private MetricsOptions ReadMetrics(MappingReader root) =>
         root.Read("metrics", MetricsKeys) is { } r ? new MetricsOptions { Public = r.Bool("public") ?? false } : new MetricsOptions();

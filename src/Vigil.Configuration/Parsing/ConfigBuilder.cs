@@ -11,7 +11,7 @@ internal sealed partial class ConfigBuilder
     private static readonly string[] RootKeys =
     [
         "mode", "modes", "server", "storage", "ping", "metrics", "defaults", "checks", "receivers", "routes",
-        "limits", "silences", "remediations", "breakers", "gates", "api_keys",
+        "limits", "silences", "remediations", "breakers", "gates", "api_keys", "audit",
     ];
 
     private readonly Problems _problems;
@@ -70,6 +70,7 @@ internal sealed partial class ConfigBuilder
             Storage = ReadStorage(root, server.DataDirectory),
             Ping = ReadPing(root, defaults),
             Metrics = ReadMetrics(root),
+            Audit = ReadAudit(root),
             Defaults = new CheckTemplate(defaults.Definition),
             BaseChecks = [.. checks.Select(c => c.Definition)],
             Receivers = ReadReceivers(root),

@@ -8,7 +8,7 @@ public sealed record AuditEntry
     public long Id { get; set; }
     public required DateTimeOffset At { get; init; }
 
-    /// <summary>The API key's name, or <c>vigil</c> for what Vigil did by itself (start_closed).</summary>
+    /// <summary>The API key's name, or <c>vigil</c> for what Vigil did by itself (start_closed, the first admin key).</summary>
     public required string Key { get; init; }
     public required string Action { get; init; }
     public required string Target { get; init; }
@@ -21,6 +21,12 @@ public static class AuditActions
     public const string KeyCreate = "key.create";
     public const string KeyRevoke = "key.revoke";
     public const string GateKill = "gate.kill";
+
+    /// <summary>A silence made through the API; the target names the silence and what it matches, the reason is its own.</summary>
+    public const string SilenceAdd = "silence.add";
+
+    /// <summary>A silence ended early through the API.</summary>
+    public const string SilenceExpire = "silence.expire";
     public const string GateRelease = "gate.release";
 
     /// <summary>Vigil's running mode changed; the target is the new mode.</summary>

@@ -1,3 +1,4 @@
+using Vigil.Domain.Audit;
 using Vigil.Domain.Checks;
 using Vigil.Domain.Notifications;
 using Vigil.Domain.Time;
@@ -48,6 +49,7 @@ public sealed partial class Evaluator
         BeforeMutesChange();
         _silences[silence.Id] = silence;
         _changes.Silences.Add(silence);
+        _changes.Audit.Add(SilenceAudit(AuditActions.SilenceAdd, silence, silence.CreatedBy, Now));
         ScheduleMuteClock();
         return SilenceResult.Added;
     }
@@ -67,10 +69,22 @@ public sealed partial class Evaluator
         var now = Now;
         var expired = silence with { ExpiredAt = now < silence.StartsAt ? silence.StartsAt : now, ExpiredBy = by };
         _changes.Silences.Add(expired);
+        _changes.Audit.Add(SilenceAudit(AuditActions.SilenceExpire, expired, by, now));
         ScheduleMuteClock();
         ReleaseHeldBack(now);
         return expired;
     }
+
+    /// <summary>The target names the silence (its id, to find it with <c>GET /api/v1/silences</c>) and what it
+    /// matches, so the audit log reads on its own after the silence is long gone.</summary>
+    private static AuditEntry SilenceAudit(string action, Silence silence, string? by, DateTimeOffset at) => new()
+    {
+        At = at,
+        Key = by ?? AuditActions.Vigil,
+        Action = action,
+        Target = $"silence {silence.Id} ({silence.Match.Describe()})",
+        Reason = silence.Reason,
+    };
 
     /// <summary>Why a change of <paramref name="e"/>'s alert must not be sent now, or null when it may.</summary>
     private string? Muted(CheckEntry e, Severity severity, DateTimeOffset now)

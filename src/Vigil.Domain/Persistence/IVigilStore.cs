@@ -74,6 +74,11 @@ public interface IVigilStore : IAsyncDisposable
     /// <summary>The audit log, newest first, from <paramref name="since"/> on when given.</summary>
     Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit, DateTimeOffset? since, CancellationToken ct);
 
+    /// <summary>Removes audit entries older than <paramref name="before"/>, oldest first, at most <paramref name="max"/>
+    /// of them (bounded work per call: the caller asks again while a call removes <paramref name="max"/>). Returns
+    /// how many were removed.</summary>
+    Task<int> PruneAuditAsync(DateTimeOffset before, int max, CancellationToken ct);
+
     Task SaveKeyAsync(ApiKey key, CancellationToken ct);
     Task<bool> RevokeKeyAsync(string name, DateTimeOffset at, CancellationToken ct);
 }

@@ -29,6 +29,14 @@ public sealed partial class SqliteStore
             ct, ("$since", SqliteTime.ToDb(since)), ("$limit", limit)).ConfigureAwait(false);
     }
 
+    public async Task<int> PruneAuditAsync(DateTimeOffset before, int max, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        var removed = 0;
+        await WriteAsync(writer => removed = writer.PruneAudit(before, max), ct).ConfigureAwait(false);
+        return removed;
+    }
+
     /// <summary>Inside the load's read transaction, so breakers and gates are of the same snapshot as the checks.</summary>
     private async Task<(IReadOnlyList<(BreakerDefinition, BreakerState)>, IReadOnlyList<(GateDefinition, GateState)>)> LoadPoliciesAsync(
         SqliteConnection connection, CancellationToken ct)

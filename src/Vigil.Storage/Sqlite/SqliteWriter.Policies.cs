@@ -11,6 +11,14 @@ internal sealed partial class SqliteWriter
     private RawStatement? _upsertGate;
     private RawStatement? _deleteGate;
     private RawStatement? _insertAudit;
+    private RawStatement? _pruneAudit;
+
+    /// <summary>Deletes at most <paramref name="max"/> audit entries older than <paramref name="before"/>, oldest first
+    /// (through <c>ix_audit_at</c>), in their own short transaction.</summary>
+    public int PruneAudit(DateTimeOffset before, int max) =>
+        Alone(() => (_pruneAudit ??= Prepare(
+            "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < $before ORDER BY at LIMIT $max);",
+            "$before", "$max")).Instant(before).Int(max).Execute());
 
     private void WritePolicies(Changes changes, string now)
     {

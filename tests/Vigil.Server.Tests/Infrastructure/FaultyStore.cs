@@ -66,6 +66,8 @@ internal sealed class FaultyStore(IVigilStore inner) : IVigilStore
 
     public Task<IReadOnlyList<Domain.Audit.AuditEntry>> GetAuditAsync(int limit, DateTimeOffset? since, CancellationToken ct) => inner.GetAuditAsync(limit, since, ct);
 
+    public Task<int> PruneAuditAsync(DateTimeOffset before, int max, CancellationToken ct) => inner.PruneAuditAsync(before, max, ct);
+
     public Task SaveKeyAsync(ApiKey key, CancellationToken ct) => inner.SaveKeyAsync(key, ct);
 
     public Task<bool> RevokeKeyAsync(string name, DateTimeOffset at, CancellationToken ct) => inner.RevokeKeyAsync(name, at, ct);
