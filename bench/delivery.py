@@ -157,6 +157,7 @@ def analyze(work, records, hey_start, hey_end):
             overlap = max(0.0, min(hey_end, arrivals[-1]) - max(hey_start, arrivals[0]))
             emit("D_b_during_hey", len(inside))
             emit("D_b_overlap_s", f"{overlap:.1f}")
+            emit("D_b_window_s", f"{hey_end - hey_start:.1f}")
             emit("D_b_overlap_pct", f"{100 * overlap / (hey_end - hey_start):.0f}")
             emit("D_b_rate_during_hey", f"{len(inside) / overlap:.0f}" if overlap > 0 else "0")
     for k, v in out.items():

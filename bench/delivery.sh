@@ -236,7 +236,7 @@ for g in lat a b; do
 done
 log "latency: deadline -> sink p50 ${D_lat_lat_p50} ms, p99 ${D_lat_lat_p99} ms, max ${D_lat_lat_max} ms"
 log "storm: $STORM deliveries in ${D_a_span_s}s = ${D_a_rate}/s"
-log "storm under pings: ${D_b_rate_during_hey}/s while hey ran; in flight for ${D_b_overlap_s}s of the ${DURATION}s ping run (${D_b_overlap_pct}%)"
+log "storm under pings: ${D_b_rate_during_hey}/s while hey ran; in flight for ${D_b_overlap_s}s of the ${D_b_window_s}s ping run (${D_b_overlap_pct}%)"
 
 # --- the report --------------------------------------------------------------------------------------------------
 V_RATE=$(awk -v r="$D_a_rate" -v t="$RATE_TARGET" 'BEGIN { print (r >= t ? "PASS" : "FAIL") }')
@@ -302,7 +302,7 @@ the sink: $SINK_SUMMARY; alerts other than the checks' \`down\`: ${D_other} (${D
 | $STORM_LOAD alerts being delivered | $PING_RATE / ${L_RPS[storm]} | ${L_P50[storm]} | ${L_P99[storm]} | ${L_OK[storm]} / ${L_TOTAL[storm]} | ${CPU_S[storm]} |
 
 p99 with the storm / without: **×$RATIO**. The storm's deliveries were arriving during ${D_b_overlap_s} s of the
-${DURATION} s ping run (${D_b_overlap_pct}%), ${D_b_during_hey} of them.$COVER_NOTE The sink, Vigil's delivery and
+${D_b_window_s} s the ping run took from start to end (${D_b_overlap_pct}%), ${D_b_during_hey} of them.$COVER_NOTE The sink, Vigil's delivery and
 hey share the same $(nproc) CPUs, so part of any rise is the machine, not the writer.
 
 - **Method:** one \`vigil serve\` (Release, fresh SQLite data directory) with \`bench/delivery.yaml\` (a \`webhook\`
