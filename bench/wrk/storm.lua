@@ -1,7 +1,7 @@
 -- GET /ping/<uuid> over the uuids in $BENCH_STORM_UUIDS, split between wrk's threads ($BENCH_THREADS of them),
 -- each thread walking its share round-robin for as long as wrk runs. bench/delivery.sh uses it to bring a set of
 -- checks up all at once, so that their deadlines pass together. done() prints the fewest laps any thread made
--- over its share (counting only 200 answers): under 2, some check may not have been pinged at all.
+-- over its share (counting only 200 answers): under 1, some check was not pinged at all.
 package.path = os.getenv("BENCH_DIR") .. "/wrk/?.lua;" .. package.path
 require "report"
 
