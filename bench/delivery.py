@@ -128,6 +128,12 @@ def analyze(work, records, hey_start, hey_end):
         emit(f"D_{group}_last", f"{arrivals[-1]:.6f}")
         emit(f"D_{group}_span_s", f"{span:.3f}")
         emit(f"D_{group}_rate", f"{len(arrivals) / span:.0f}" if span > 0 else "inf")
+        # The rate over the first and the second half of the alerts: a delivery path whose cost grows with the
+        # backlog speeds up as the backlog drains.
+        half = len(arrivals) // 2
+        for label, part in (("h1", arrivals[:half + 1]), ("h2", arrivals[half:])):
+            width = part[-1] - part[0]
+            emit(f"D_{group}_rate_{label}", f"{(len(part) - 1) / width:.0f}" if width > 0 else "inf")
         # The instant the deadline was missed, from the notification's own reason: "expected at X (...), grace G
         # ran out" (Vigil's NextExpected and the check's grace); `at` is when the evaluator acted on it.
         total, evaluator, outbox, bench_gap = [], [], [], []
