@@ -307,7 +307,8 @@ most ${D_lat_bench_gap_max_ms} ms.
 In a storm the deadline → arrival figure is queueing (the last alert waits for all the others); the promise on
 latency is the spread-out run above. A second half much faster than the first means each delivery costs more
 while the backlog is large. Outbox after the run: $OUTBOX_ROWS rows, $OUTBOX_PENDING not delivered;
-the sink: $SINK_SUMMARY; alerts other than the checks' \`down\`: ${D_other} (${D_other_kinds}).
+the sink: $SINK_SUMMARY (alerts received twice with the same idempotency key: ${D_dup_messages}); alerts other
+than the checks' \`down\`: ${D_other} (${D_other_kinds}).
 
 ### Ping latency with a storm in flight (hey, $CONNECTIONS workers, ${DURATION}s at $PING_RATE/s, one check)
 
