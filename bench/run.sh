@@ -12,7 +12,8 @@
 # BENCH_CHECKS (distinct uuids pinged), BENCH_LATENCY_DURATION (s), BENCH_PORT (first of four ports),
 # BENCH_READ_CHECKS (checks listed by the readers, 20000), BENCH_READERS (reader threads, 4),
 # BENCH_TMP (parent of the scratch directory; must be a real disk, not tmpfs, for the fsyncs to count),
-# BENCH_RESULTS (where to write the report), BENCH_SKIP_PROBES=1 (skip the last stage, bench/probes.sh).
+# BENCH_RESULTS (where to write the report), BENCH_SKIP_DELIVERY=1, BENCH_SKIP_PERMITS=1, BENCH_SKIP_PROBES=1
+# (skip the stages bench/delivery.sh, bench/permits.sh, bench/probes.sh; each also runs alone, with its own knobs).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -350,7 +351,19 @@ is a row (a request in flight when wrk stopped may be committed without being co
 EOF
 log "wrote $RESULTS"
 
-# 6. The probe scheduler (bench/probes.sh): its own section of the same report.
+# 6. Notification delivery (bench/delivery.sh): throughput through the outbox, deadline -> webhook latency, and the
+#    ping latency at the same half-of-maximum rate with a storm being delivered. Its own section of the report.
+if [[ ${BENCH_SKIP_DELIVERY:-0} != 1 ]]; then
+    BENCH_RESULTS="$RESULTS" BENCH_TMP="${BENCH_TMP:-/var/tmp}" BENCH_DELIVERY_PING_RATE="$HALF" \
+        bash "$BENCH_DIR/delivery.sh" || die "bench/delivery.sh"
+fi
+
+# 7. Breaker permits and gate reads against the durable ping on one Vigil (bench/permits.sh).
+if [[ ${BENCH_SKIP_PERMITS:-0} != 1 ]]; then
+    BENCH_RESULTS="$RESULTS" BENCH_TMP="${BENCH_TMP:-/var/tmp}" bash "$BENCH_DIR/permits.sh" || die "bench/permits.sh"
+fi
+
+# 8. The probe scheduler (bench/probes.sh): its own section of the same report.
 if [[ ${BENCH_SKIP_PROBES:-0} != 1 ]]; then
     BENCH_RESULTS="$RESULTS" BENCH_TMP="${BENCH_TMP:-/var/tmp}" bash "$BENCH_DIR/probes.sh" || die "bench/probes.sh"
 fi
