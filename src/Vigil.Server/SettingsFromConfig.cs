@@ -28,7 +28,6 @@ public static class SettingsFromConfig
         for (var i = 0; i < config.RouteSettings.Count; i++)
         {
             var route = config.RouteSettings[i];
-            if (route.RepeatInterval is not null) unsupported.Add($"routes[{i}].repeat_interval: not available in this version yet");
         }
 
         if (config.Remediations.Count > 0) unsupported.Add("remediations: not available in this version yet");

@@ -3,7 +3,7 @@ using Vigil.Domain.Notifications;
 namespace Vigil.Configuration;
 
 /// <summary>One entry of <c>routes</c>, with the delivery settings the domain <see cref="Route"/> does not
-/// carry. Null durations mean "the server's default" (for <see cref="RepeatInterval"/>: no repeats).</summary>
+/// carry. Null durations mean the defaults of <see cref="Route"/> (group_wait 0s, group_interval 30s, repeat_interval 4h).</summary>
 public sealed record RouteConfig
 {
     public AlertMatch Match { get; init; } = AlertMatch.All;
@@ -27,5 +27,6 @@ public sealed record RouteConfig
         Failover = Failover,
         GroupWait = GroupWait ?? TimeSpan.Zero,
         GroupInterval = GroupInterval ?? Route.DefaultGroupInterval,
+        RepeatInterval = RepeatInterval ?? Route.DefaultRepeatInterval,
     };
 }

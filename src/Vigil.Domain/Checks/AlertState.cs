@@ -13,4 +13,7 @@ public sealed class AlertState
     /// <summary>Why the change people are owed is being held back (a silence, a maintenance window, a
     /// dependency that is down), or null. Shown on the API; the notification is sent when the reason ends.</summary>
     public string? HeldBack { get; set; }
+
+    /// <summary>When people were last sent this alert firing (first time or a repeat); repeats count from here.</summary>
+    public DateTimeOffset? NotifiedAt { get; set; }
 }

@@ -39,7 +39,7 @@ public static class CheckStateCopy
         target.Alerts = source.Alerts.ToDictionary(a => a.Key, a => new AlertState
         {
             Firing = a.Value.Firing, Notified = a.Value.Notified, Since = a.Value.Since, Reason = a.Value.Reason, Severity = a.Value.Severity,
-            HeldBack = a.Value.HeldBack,
+            HeldBack = a.Value.HeldBack, NotifiedAt = a.Value.NotifiedAt,
         });
         target.StatusChanges = [.. source.StatusChanges];
         target.Flapping = source.Flapping;

@@ -1,6 +1,7 @@
 using Vigil.Domain.Breakers;
 using Vigil.Domain.Evaluation;
 using Vigil.Domain.Gates;
+using Vigil.Domain.Notifications;
 
 namespace Vigil.Domain.Commands;
 
@@ -15,7 +16,8 @@ public sealed record ApplyConfigPoliciesCommand(IReadOnlyList<BreakerDefinition>
 
 /// <summary>A whole config (checks — as given, or in the running mode — then breakers and gates) as one atomic command: a reload whose breakers or
 /// gates conflict leaves the checks untouched too.</summary>
-public sealed record ApplyConfigCommand(EvaluatorCommand<ConfigApplyResult> Checks, ApplyConfigPoliciesCommand Policies) : EvaluatorCommand<ConfigApplyResult>
+public sealed record ApplyConfigCommand(EvaluatorCommand<ConfigApplyResult> Checks, ApplyConfigPoliciesCommand Policies, Router? Routes = null)
+    : EvaluatorCommand<ConfigApplyResult>
 {
     public override string Kind => "config_apply";
 
@@ -23,6 +25,13 @@ public sealed record ApplyConfigCommand(EvaluatorCommand<ConfigApplyResult> Chec
     {
         var result = Checks.ApplyTo(evaluator);
         Policies.ApplyTo(evaluator);
+
+        // Last: nothing after it can throw, so a refused config leaves the routes' repeat intervals as they were.
+        if (Routes is not null)
+        {
+            evaluator.UseRouter(Routes);
+        }
+
         return result;
     }
 }

@@ -128,8 +128,18 @@ public sealed partial class Evaluator
         alert.HeldBack = null;
 
         alert.Notified = alert.Firing;
+        _changes.Notifications.Add(NotificationOf(e, kind, alert, now));
+        if (alert.Firing)
+        {
+            alert.NotifiedAt = now;
+            ScheduleRepeat(e, kind, alert);
+        }
+    }
+
+    private Notification NotificationOf(CheckEntry e, string kind, AlertState alert, DateTimeOffset now)
+    {
         var def = e.Definition;
-        _changes.Notifications.Add(new Notification
+        return new Notification
         {
             Id = _entropy.NewId(now),
             Check = def.Name,
@@ -145,7 +155,7 @@ public sealed partial class Evaluator
             Description = def.Description,
             Tags = def.Tags,
             LastGoodAt = e.State.LastSuccessAt,
-        });
+        };
     }
 
     /// <summary>After flapping ends, owe people the current truth of every alert they were told otherwise.</summary>

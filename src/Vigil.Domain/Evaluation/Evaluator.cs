@@ -80,6 +80,10 @@ public sealed partial class Evaluator
         if (definition.ManagedBy == ManagedBy.Ping) _autoCreated++;
         if (state.Alerts.Values.Any(a => a.HeldBack is not null)) _heldBack.Add(definition.Name);
         Reschedule(entry);
+        foreach (var (kind, alert) in state.Alerts)
+        {
+            ScheduleRepeat(entry, kind, alert);
+        }
     }
 
     /// <summary>Restores the fencing high-water mark persisted by the store (deleted checks included).</summary>

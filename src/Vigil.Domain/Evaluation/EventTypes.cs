@@ -15,6 +15,9 @@ public static class EventTypes
     public const string Status = "status";
     public const string AlertFiring = "alert_firing";
     public const string AlertResolved = "alert_resolved";
+
+    /// <summary>A firing alert was sent again (its routes' <c>repeat_interval</c>).</summary>
+    public const string AlertRepeated = "alert_repeated";
     public const string ClientClockAhead = "client_clock_ahead";
     public const string Ignored = "ignored";
     public const string RunEnded = "run_ended";

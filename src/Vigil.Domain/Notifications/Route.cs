@@ -26,6 +26,13 @@ public sealed record Route
     /// the config's default is <see cref="DefaultGroupInterval"/>.</summary>
     public TimeSpan GroupInterval { get; init; }
 
+    /// <summary>How often an alert that keeps firing is sent again (config key <c>repeat_interval</c>); null here: never
+    /// (the config's default is <see cref="DefaultRepeatInterval"/>).</summary>
+    public TimeSpan? RepeatInterval { get; init; }
+
+    /// <summary>The config's <c>repeat_interval</c> when none is given.</summary>
+    public static readonly TimeSpan DefaultRepeatInterval = TimeSpan.FromHours(4);
+
     /// <summary>The config's <c>group_interval</c> when none is given.</summary>
     public static readonly TimeSpan DefaultGroupInterval = TimeSpan.FromSeconds(30);
 

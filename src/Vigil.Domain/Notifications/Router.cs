@@ -89,4 +89,31 @@ public sealed class Router(IReadOnlyList<Route> routes)
 
     /// <summary>The longest a row may wait in its group: what a claim must outlast.</summary>
     public TimeSpan LongestGroupDelay => Routes.Count == 0 ? TimeSpan.Zero : Routes.Max(r => r.GroupWait > r.GroupInterval ? r.GroupWait : r.GroupInterval);
+
+    /// <summary>How often <paramref name="notification"/>'s alert is sent again while it keeps firing: the shortest
+    /// <c>repeat_interval</c> of the routes that send it (the same walk as <see cref="ReceiversFor"/>), or null when
+    /// none of them repeats.</summary>
+    public TimeSpan? RepeatFor(Notification notification)
+    {
+        TimeSpan? shortest = null;
+        foreach (var route in Routes)
+        {
+            if (!route.Matches(notification))
+            {
+                continue;
+            }
+
+            if (route.RepeatInterval is { } every && every > TimeSpan.Zero && (shortest is null || every < shortest))
+            {
+                shortest = every;
+            }
+
+            if (!route.Continue)
+            {
+                break;
+            }
+        }
+
+        return shortest;
+    }
 }

@@ -101,8 +101,14 @@ internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
     /// <summary>Commands waiting for the loop.</summary>
     public int QueueLength => _commands.Reader.CanCount ? _commands.Reader.Count : 0;
 
-    private Evaluator NewEvaluator() =>
-        new(_time, _settings.StartupGrace, _entropy) { AutoCreateLimit = _settings.Ping.AutoCreateLimit };
+    private Evaluator NewEvaluator()
+    {
+        var evaluator = new Evaluator(_time, _settings.StartupGrace, _entropy) { AutoCreateLimit = _settings.Ping.AutoCreateLimit };
+
+        // Before any check is loaded: the routes' repeat intervals schedule the repeats of the alerts loaded.
+        evaluator.UseRouter(_router);
+        return evaluator;
+    }
 
     /// <summary>Loads the live state, applies the config's checks, covers the span Vigil was not watching and
     /// publishes everything. Returns what was loaded, so start-up reads the store once.</summary>
@@ -159,7 +165,7 @@ internal sealed class EvaluatorLoop : IAsyncDisposable, IDeliveryRecorder
     public Task<ConfigApplyResult> ReloadAsync(ModeSet modes, Router router, IReadOnlyList<MaintenanceWindow> windows, Action afterCommit,
         IReadOnlyList<Domain.Breakers.BreakerDefinition>? breakers = null, IReadOnlyList<Domain.Gates.GateDefinition>? gates = null) =>
         SubmitAsync(new PendingCommand<ConfigApplyResult>(
-            new ApplyConfigCommand(new ApplyModesCommand(modes, windows), new ApplyConfigPoliciesCommand(breakers ?? [], gates ?? [])))
+            new ApplyConfigCommand(new ApplyModesCommand(modes, windows), new ApplyConfigPoliciesCommand(breakers ?? [], gates ?? []), router))
         {
             Swap = new ConfigSwap(router, () =>
             {

@@ -185,6 +185,13 @@ internal static class SqliteMigrations
         ALTER TABLE outbox ADD COLUMN digest TEXT;
         CREATE INDEX ix_outbox_digest ON outbox (digest) WHERE digest IS NOT NULL;
         """,
+
+        // 8: a receiver's pending rows in outbox order, so a claim walks them from the oldest and stops at its limit
+        // instead of reading and sorting the receiver's whole backlog (a storm of thousands made every claim, and
+        // the pings waiting on the same write lock, slower).
+        """
+        CREATE INDEX ix_outbox_receiver ON outbox (receiver, seq) WHERE status = 'pending';
+        """,
     ];
 
     /// <summary>The schema version this build writes and understands.</summary>

@@ -243,9 +243,16 @@ internal sealed partial class SqliteWriter : IDisposable
                 }
             }
 
-            _nextClaimable.Transaction = transaction;
-            Bind(_nextClaimable, receiver);
-            var next = _nextClaimable.ExecuteScalar() is string text ? SqliteTime.Parse(text) : (DateTimeOffset?)null;
+            // A full claim means more may be claimable at once; only a claim that took less than it could needs the
+            // (backlog-wide) look for when work comes next.
+            DateTimeOffset? next = now;
+            if (entries.Count < max)
+            {
+                _nextClaimable.Transaction = transaction;
+                Bind(_nextClaimable, receiver);
+                next = _nextClaimable.ExecuteScalar() is string text ? SqliteTime.Parse(text) : null;
+            }
+
             transaction.Commit();
 
             // RETURNING gives rows in no promised order; the lane hands them out in outbox order.
