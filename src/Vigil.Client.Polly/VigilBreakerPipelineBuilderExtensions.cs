@@ -22,4 +22,21 @@ public static class VigilBreakerPipelineBuilderExtensions
         var breaker = client.Breaker(name);
         return builder.AddStrategy(_ => new VigilBreakerStrategy(breaker, options), options);
     }
+
+    /// <summary>
+    /// As <see cref="AddVigilBreaker{TBuilder}(TBuilder, VigilClient, string, Action{VigilBreakerStrategyOptions}?)"/>,
+    /// through one client the process shares, configured from the environment as the <c>vigil</c> CLI is
+    /// (<c>VIGIL_URL</c>, <c>VIGIL_API_KEY</c>). Pass a client (from <c>AddVigilClient</c>, say) to choose another.
+    /// </summary>
+    public static TBuilder AddVigilBreaker<TBuilder>(this TBuilder builder, string name)
+        where TBuilder : ResiliencePipelineBuilderBase =>
+        builder.AddVigilBreaker(FromEnvironment.Value, name, null);
+
+    /// <summary>As <see cref="AddVigilBreaker{TBuilder}(TBuilder, string)"/>, with the strategy's options.</summary>
+    public static TBuilder AddVigilBreaker<TBuilder>(this TBuilder builder, string name, Action<VigilBreakerStrategyOptions> configure)
+        where TBuilder : ResiliencePipelineBuilderBase =>
+        builder.AddVigilBreaker(FromEnvironment.Value, name, configure);
+
+    // Created on first use, so a process that never asks pays nothing; one HttpClient for the process's lifetime.
+    private static readonly Lazy<VigilClient> FromEnvironment = new(() => new VigilClient(new VigilClientOptions()));
 }

@@ -2,7 +2,8 @@ using Polly;
 
 namespace Vigil.Client.Polly;
 
-/// <summary>How <see cref="VigilBreakerPipelineBuilderExtensions.AddVigilBreaker{TBuilder}"/> asks and reports.</summary>
+/// <summary>How <see cref="VigilBreakerPipelineBuilderExtensions.AddVigilBreaker{TBuilder}(TBuilder, VigilClient, string, Action{VigilBreakerStrategyOptions}?)"/>
+/// asks and reports.</summary>
 public sealed class VigilBreakerStrategyOptions : ResilienceStrategyOptions
 {
     /// <summary>The strategy's name in Polly's telemetry. The default value is <c>VigilBreaker</c>.</summary>

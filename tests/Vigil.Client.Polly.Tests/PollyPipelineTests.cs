@@ -147,4 +147,32 @@ public sealed class PollyPipelineTests : IAsyncLifetime
         Assert.Null(refused.RetryAfter);
         Assert.Contains("forced_open", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_breaker_named_alone_uses_a_client_from_the_environment()
+    {
+        // The only test that sets these: the shared client is made on first use, from them.
+        Environment.SetEnvironmentVariable("VIGIL_URL", _url);
+        Environment.SetEnvironmentVariable("VIGIL_API_KEY", _key);
+        try
+        {
+            await _client.Breaker("exchange").ForceAsync(BreakerForce.Open, "maintenance of the exchange");
+            var called = false;
+            var pipeline = new ResiliencePipelineBuilder().AddVigilBreaker("exchange").Build();
+            var refused = await Assert.ThrowsAsync<BrokenCircuitException>(async () =>
+                await pipeline.ExecuteAsync(_ =>
+                {
+                    called = true;
+                    return ValueTask.CompletedTask;
+                }));
+            Assert.False(called);
+            Assert.Contains("exchange", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await _client.Breaker("exchange").ForceAsync(BreakerForce.Auto, "maintenance over");
+            Environment.SetEnvironmentVariable("VIGIL_URL", null);
+            Environment.SetEnvironmentVariable("VIGIL_API_KEY", null);
+        }
+    }
 }

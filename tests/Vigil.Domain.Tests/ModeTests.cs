@@ -56,6 +56,9 @@ public sealed class ModeTests
         Assert.Equal(new ModeChanged("paper", "live", "going live after review", "ops-admin", kit.Now), changes.ModeChanged);
         var e = Assert.Single(changes.Events, e => e.Type == EventTypes.ModeChanged);
         Assert.Equal("mode paper → live by ops-admin: going live after review", e.Reason);
+        var audit = Assert.Single(changes.Audit);
+        Assert.Equal(("ops-admin", "mode.change", "live"), (audit.Key, audit.Action, audit.Target));
+        Assert.Equal("going live after review (was paper)", audit.Reason);
     }
 
     [Fact]
@@ -104,5 +107,30 @@ public sealed class ModeTests
         Assert.Equal("live", kit.Evaluator.Mode);
         Assert.Equal(new ModeChanged("paper", "live", "the config file's mode: changed", null, kit.Now), changes.ModeChanged);
         Assert.Null(changes.ChosenMode);
+    }
+
+    [Theory]
+    [InlineData("paper", Level.Warning)]
+    [InlineData("live", Level.Critical)]
+    public void An_unmeasurable_skew_is_a_warning_in_paper_and_critical_in_live(string mode, Level expected)
+    {
+        // The trading host's file: paper is lenient about a clock it cannot read, live is not.
+        var paper = PaperSkew with { Unmeasurable = Level.Warning };
+        var live = LiveSkew with { Unmeasurable = Level.Critical };
+        var modes = new ModeSet(mode == "live" ? [live] : [paper],
+            new Dictionary<string, IReadOnlyList<CheckDefinition>> { ["paper"] = [paper], ["live"] = [live] }, mode, forcedByEnvironment: false);
+        var kit = new TestKit();
+        kit.Evaluator.Execute(new ApplyModesCommand(modes));
+        kit.Evaluator.Tick();
+        var request = Assert.Single(kit.Take().ProbeRequests);
+
+        var running = kit.Evaluator.Find("skew")!.Value.Definition;
+        var reading = Probes.ProbeReading.Unmeasurable(kit.Now, "ntp: time.example", "no server answered within 3s");
+        var judged = Probes.ProbeJudge.Judge(reading, Probes.ProbeRules.Of(running));
+        kit.Evaluator.Execute(new ProbeResultCommand(request, judged, kit.Now));
+
+        Assert.Equal(expected, judged.Level);
+        Assert.Equal(expected, kit.State("skew").Level);
+        Assert.Contains("no server answered", kit.State("skew").Measurement!.Reason, StringComparison.Ordinal);
     }
 }

@@ -73,6 +73,14 @@ public sealed class ModeApiTests
         Assert.Contains(events, e => e.GetProperty("reason").GetString()!.Contains("severity is now critical", StringComparison.Ordinal));
         Assert.Contains("Mode changed from paper to live by admin: going live after the dry run", host.Logs.All, StringComparison.Ordinal);
 
+        // Audited with the key's name, in the same transaction as the switch: it is there after the restart below too.
+        static async Task<JsonElement> ModeAuditAsync(VigilHost host) =>
+            Assert.Single((await host.GetJsonAsync("api/v1/audit?limit=1000")).GetProperty("entries").EnumerateArray(),
+                e => e.GetProperty("action").GetString() == "mode.change");
+        var audited = await ModeAuditAsync(host);
+        Assert.Equal(("admin", "live"), (audited.GetProperty("key").GetString(), audited.GetProperty("target").GetString()));
+        Assert.Contains("going live after the dry run", audited.GetProperty("reason").GetString(), StringComparison.Ordinal);
+
         // A reload of the same file keeps the mode chosen through the API.
         await host.Server.ReloadAsync(FromYaml(config, hook)(host.Settings));
         Assert.Equal("live", (await host.GetJsonAsync("api/v1/mode")).GetProperty("mode").GetString());
@@ -81,6 +89,7 @@ public sealed class ModeApiTests
         await host.RestartAsync();
         var afterRestart = await host.GetJsonAsync("api/v1/mode");
         Assert.Equal(("live", "api"), (afterRestart.GetProperty("mode").GetString(), afterRestart.GetProperty("source").GetString()));
+        Assert.Equal("live", (await ModeAuditAsync(host)).GetProperty("target").GetString());
         Assert.Equal("critical", await LevelAsync(host));
 
         // VIGIL_MODE forces a mode at deploy, whatever was chosen through the API.

@@ -6,6 +6,40 @@ namespace Vigil.Server.Tests;
 
 public sealed class OperationsTests
 {
+    private static JsonElement Component(JsonElement health, string name) =>
+        Assert.Single(health.GetProperty("components").EnumerateArray(), c => c.GetProperty("kind").GetString() == "vigil" && c.GetProperty("name").GetString() == name);
+
+    [Fact]
+    public async Task Health_names_a_receiver_that_keeps_failing_and_a_store_that_stops_answering_without_a_500()
+    {
+        FaultyStore? store = null;
+        await using var hook = await FakeWebhook.StartAsync();
+        await using var host = await VigilHost.StartAsync(VigilHost.WithWebhook(hook), options: o => o with { WrapStore = s => store = new FaultyStore(s) });
+        var health = await host.GetJsonAsync("api/v1/health");
+        Assert.Equal(("ok", "delivering"), (Component(health, "receivers").GetProperty("level").GetString(), Component(health, "receivers").GetProperty("reason").GetString()));
+        Assert.Equal("ok", Component(health, "store").GetProperty("level").GetString());
+
+        hook.AnswerWith = 500;
+        await host.PutCheckAsync("job", """{"every":"1h"}""");
+        using (var fail = await host.SendAsync(HttpMethod.Get, $"ping/{await host.UuidOfAsync("job")}/fail"))
+        {
+            Assert.Equal(200, (int)fail.StatusCode);
+        }
+
+        await Vigil.Testing.Poll.UntilAsync(() => hook.All.Count >= 1, "a refused delivery");
+        await host.DeliveriesIdleAsync();
+        var receivers = Component(await host.GetJsonAsync("api/v1/health"), "receivers");
+        Assert.Equal("warning", receivers.GetProperty("level").GetString());
+        Assert.StartsWith($"{VigilHost.WebhookName} failing since ", receivers.GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+        store!.FailReads = true;
+        using var response = await host.AdminAsync(HttpMethod.Get, "api/v1/health");
+        Assert.Equal(200, (int)response.StatusCode);
+        var broken = await response.JsonAsync();
+        Assert.Equal("critical", broken.GetProperty("level").GetString());
+        Assert.Contains("does not answer", Component(broken, "store").GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Healthz_readyz_openapi_and_unknown_routes()
     {

@@ -67,6 +67,37 @@ internal sealed class DeliveryLane
 
     public string Receiver { get; }
 
+    private (DateTimeOffset Since, string Error)? _failing;
+
+    /// <summary>Since when the receiver has failed every attempt, and its last error; null while it delivers.
+    /// For health: a receiver that keeps failing is something to look at even while failover covers it.</summary>
+    public (DateTimeOffset Since, string Error)? Failing
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _failing;
+            }
+        }
+    }
+
+    private void Delivered()
+    {
+        lock (_lock)
+        {
+            _failing = null;
+        }
+    }
+
+    private void Failed(DateTimeOffset at, string error)
+    {
+        lock (_lock)
+        {
+            _failing = (_failing?.Since ?? at, error);
+        }
+    }
+
     /// <summary>Messages waiting for a worker, at most.</summary>
     private int QueueCapacity => _options.MaxInFlight + _options.Queue;
 
@@ -405,10 +436,12 @@ internal sealed class DeliveryLane
             }
 
             Interlocked.Exchange(ref _faultsInARow, 0);
+            Delivered();
             LogDelivered(batch, attempts);
         }
         else
         {
+            Failed(now, result.Error ?? "failed");
             if (result.RetryAfter is { } hint && hint > TimeSpan.Zero)
             {
                 // The receiver's own "too many": nothing more goes to it before then (what waits joins the next digest).

@@ -85,7 +85,8 @@ internal static class OperationsEndpoints
     }
 
 
-    private static async Task<IResult> HealthAsync(EvaluatorLoop loop, ReadModel readModel, IVigilStore store, TimeProvider time, ProbeScheduler probes, HttpContext ctx)
+    private static async Task<IResult> HealthAsync(EvaluatorLoop loop, ReadModel readModel, IVigilStore store, TimeProvider time, ProbeScheduler probes,
+        Delivery.OutboxDispatcher dispatcher, HttpContext ctx)
     {
         var now = time.GetUtcNow();
         var components = new List<Component>
@@ -94,10 +95,24 @@ internal static class OperationsEndpoints
                 loop.Fault ?? (loop.Running ? $"running, {loop.QueueLength} command(s) waiting" : "not running")),
         };
 
-        var (pending, oldest, _) = await store.GetOutboxStatsAsync(ctx.RequestAborted).ConfigureAwait(false);
-        var backlog = oldest is { } o ? now - o : TimeSpan.Zero;
-        components.Add(new Component("vigil", "outbox", backlog > TimeSpan.FromMinutes(10) ? "warning" : "ok",
-            pending == 0 ? "nothing pending" : $"{pending} notification(s) pending, oldest {Math.Round(backlog.TotalSeconds)}s"));
+        // The store answers the outbox's figures: a store that cannot is a critical component, not a 500.
+        try
+        {
+            var (pending, oldest, _) = await store.GetOutboxStatsAsync(ctx.RequestAborted).ConfigureAwait(false);
+            var backlog = oldest is { } o ? now - o : TimeSpan.Zero;
+            components.Add(new Component("vigil", "store", "ok", store.Describe()));
+            components.Add(new Component("vigil", "outbox", backlog > TimeSpan.FromMinutes(10) ? "warning" : "ok",
+                pending == 0 ? "nothing pending" : $"{pending} notification(s) pending, oldest {Math.Round(backlog.TotalSeconds)}s"));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            components.Add(new Component("vigil", "store", "critical", $"{store.Describe()} does not answer: {ex.Message}"));
+        }
+
+        var failing = dispatcher.Receivers.Where(r => r.Failing is not null).ToList();
+        components.Add(new Component("vigil", "receivers", failing.Count == 0 ? "ok" : "warning",
+            failing.Count == 0 ? "delivering" : string.Join("; ", failing.Select(r =>
+                $"{r.Receiver} failing since {Domain.Time.Timestamps.Format(r.Failing!.Value.Since)}: {r.Failing.Value.Error}"))));
         var (probeLevel, probeReason, probeFigures) = probes.Health(now);
         components.Add(new Component("vigil", "probe scheduler", probeLevel.Text(), probeReason, probeFigures));
         foreach (var (obligation, fault) in readModel.Faults.TakeLast(20))

@@ -14,6 +14,9 @@ internal sealed class FaultyStore(IVigilStore inner) : IVigilStore
 
     public bool FailLoads { get; set; }
 
+    /// <summary>Reads of the outbox's figures throw (a database that stopped answering).</summary>
+    public bool FailReads { get; set; }
+
     public int Commits { get; private set; }
 
     public StoreCapabilities Capabilities => inner.Capabilities;
@@ -62,7 +65,8 @@ internal sealed class FaultyStore(IVigilStore inner) : IVigilStore
     public Task<int> AbandonOutboxAsync(string receiver, DateTimeOffset at, string reason, CancellationToken ct) =>
         inner.AbandonOutboxAsync(receiver, at, reason, ct);
 
-    public Task<(int Pending, DateTimeOffset? Oldest, DateTimeOffset? NextAttemptAt)> GetOutboxStatsAsync(CancellationToken ct) => inner.GetOutboxStatsAsync(ct);
+    public Task<(int Pending, DateTimeOffset? Oldest, DateTimeOffset? NextAttemptAt)> GetOutboxStatsAsync(CancellationToken ct) =>
+        FailReads ? throw new IOException("injected: the database does not answer") : inner.GetOutboxStatsAsync(ct);
 
     public Task<IReadOnlyList<Domain.Audit.AuditEntry>> GetAuditAsync(int limit, DateTimeOffset? since, CancellationToken ct) => inner.GetAuditAsync(limit, since, ct);
 
