@@ -31,50 +31,16 @@ RESULTS=${BENCH_RESULTS:-$BENCH_DIR/RESULTS.md}
 P99_TARGET_MS=5
 export BENCH_BREAKER=bench-breaker BENCH_GATE=bench-gate
 
-log() { printf '[bench permits %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
-
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v hey >/dev/null || need+=(hey)
-command -v curl >/dev/null || need+=(curl)
-command -v python3 >/dev/null || need+=(python3)
-if ((${#need[@]})); then
-    log "installing ${need[*]} (Debian packages)"
-    sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-command -v dotnet >/dev/null || die "dotnet (the .NET 10 SDK) is not on PATH"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+bench_init permits
+need_tools wrk hey curl python3
 
 log "building Vigil (Release)"
-dotnet build -c Release -nologo -v q "$REPO/src/Vigil.Cli/Vigil.Cli.csproj" >/dev/null || die "dotnet build src/Vigil.Cli"
+build_release src/Vigil.Cli/Vigil.Cli.csproj
 VIGIL_DLL=$REPO/src/Vigil.Cli/bin/Release/net10.0/vigil.dll
 
-WORK=$(mktemp -d "${BENCH_TMP:-/var/tmp}/vigil-permits.XXXXXX")
-PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_up() {
-    local i
-    for ((i = 0; i < 1200; i++)); do
-        curl -s -o /dev/null --max-time 1 "$1" && return 0
-        kill -0 "$2" 2>/dev/null || { cat "$WORK/vigil.log" >&2; die "vigil exited before listening"; }
-        sleep 0.1
-    done
-    cat "$WORK/vigil.log" >&2
-    die "vigil did not listen on $1 within 120 s"
-}
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-TICKS=$(getconf CLK_TCK)
+scratch_dir vigil-permits
 
 # --- config: checks, one breaker, one gate, a ping-scope key ---------------------------------------------------------
 export BENCH_UUIDS=$WORK/uuids
@@ -166,7 +132,7 @@ mkdir -p "$WORK/data"
 dotnet "$VIGIL_DLL" serve --data "$WORK/data" --urls "$VIGIL_URL" --config "$WORK/vigil.yaml" >"$WORK/vigil.log" 2>&1 &
 VIGIL_PID=$!
 PIDS+=("$VIGIL_PID")
-wait_up "$VIGIL_URL/healthz" "$VIGIL_PID"
+wait_up "$VIGIL_URL/healthz" vigil "$VIGIL_PID"
 [[ $(curl -s "$PING_URL") == OK ]] || die "vigil did not accept a ping"
 check_answers "at start"
 

@@ -32,63 +32,17 @@ PORT=${BENCH_PROBE_PORT:-18480}
 RESULTS=${BENCH_RESULTS:-$BENCH_DIR/RESULTS.md}
 LAG_TARGET_MS=100
 
-log() { printf '[bench probes %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
-
-need=()
-command -v hey >/dev/null || need+=(hey)
-command -v curl >/dev/null || need+=(curl)
-command -v python3 >/dev/null || need+=(python3)
-if ((${#need[@]})); then
-    log "installing ${need[*]} (Debian packages)"
-    sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-command -v dotnet >/dev/null || die "dotnet (the .NET 10 SDK) is not on PATH"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+bench_init probes
+need_tools hey curl python3
 
 log "building Vigil and the probe target (Release)"
-dotnet build -c Release -nologo -v q "$REPO/src/Vigil.Cli/Vigil.Cli.csproj" >/dev/null || die "dotnet build src/Vigil.Cli"
-dotnet build -c Release -nologo -v q "$REPO/bench/Vigil.Bench.Baseline/Vigil.Bench.Baseline.csproj" >/dev/null || die "dotnet build bench/Vigil.Bench.Baseline"
+build_release src/Vigil.Cli/Vigil.Cli.csproj bench/Vigil.Bench.Baseline/Vigil.Bench.Baseline.csproj
 VIGIL_DLL=$REPO/src/Vigil.Cli/bin/Release/net10.0/vigil.dll
 TARGET_DLL=$REPO/bench/Vigil.Bench.Baseline/bin/Release/net10.0/Vigil.Bench.Baseline.dll
 
-WORK=$(mktemp -d "${BENCH_TMP:-/var/tmp}/vigil-probes.XXXXXX")
-PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-start() {
-    local name=$1; shift
-    "$@" >"$WORK/$name.log" 2>&1 &
-    STARTED=$!
-    PIDS+=("$STARTED")
-}
-
-stop() {
-    kill -TERM "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
-
-wait_up() {
-    local i
-    for ((i = 0; i < 1200; i++)); do
-        curl -s -o /dev/null --max-time 1 "$1" && return 0
-        kill -0 "$3" 2>/dev/null || { cat "$WORK/$2.log" >&2; die "$2 exited before listening"; }
-        sleep 0.1
-    done
-    cat "$WORK/$2.log" >&2
-    die "$2 did not listen on $1 within 120 s"
-}
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-TICKS=$(getconf CLK_TCK)
+scratch_dir vigil-probes
 
 # --- configs ---------------------------------------------------------------------------------------------------
 TARGET_URL=http://127.0.0.1:$PORT

@@ -31,75 +31,20 @@ READERS=${BENCH_READERS:-4}
 PORT=${BENCH_PORT:-18470}
 RESULTS=${BENCH_RESULTS:-$BENCH_DIR/RESULTS.md}
 
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+bench_init
 
 # --- tools -------------------------------------------------------------------------------------------------
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v hey >/dev/null || need+=(hey)
-command -v prometheus-pushgateway >/dev/null || need+=(prometheus-pushgateway)
-command -v curl >/dev/null || need+=(curl)
-command -v python3 >/dev/null || need+=(python3)
-if ((${#need[@]})); then
-    log "installing ${need[*]} (Debian packages)"
-    sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-command -v dotnet >/dev/null || die "dotnet (the .NET 10 SDK) is not on PATH"
+need_tools wrk hey prometheus-pushgateway curl python3
 
 log "building Vigil and the baseline (Release)"
-dotnet build -c Release -nologo -v q "$REPO/src/Vigil.Cli/Vigil.Cli.csproj" >/dev/null || die "dotnet build src/Vigil.Cli"
-dotnet build -c Release -nologo -v q "$REPO/bench/Vigil.Bench.Baseline/Vigil.Bench.Baseline.csproj" >/dev/null || die "dotnet build bench/Vigil.Bench.Baseline"
+build_release src/Vigil.Cli/Vigil.Cli.csproj bench/Vigil.Bench.Baseline/Vigil.Bench.Baseline.csproj
 VIGIL_DLL=$REPO/src/Vigil.Cli/bin/Release/net10.0/vigil.dll
 BASELINE_DLL=$REPO/bench/Vigil.Bench.Baseline/bin/Release/net10.0/Vigil.Bench.Baseline.dll
 
 # --- scratch directory and process bookkeeping ----------------------------------------------------------------
-WORK=$(mktemp -d "${BENCH_TMP:-/var/tmp}/vigil-bench.XXXXXX")
-PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# start NAME CMD... : runs CMD in the background, logging to $WORK/NAME.log; sets STARTED to its pid.
-start() {
-    local name=$1; shift
-    "$@" >"$WORK/$name.log" 2>&1 &
-    STARTED=$!
-    PIDS+=("$STARTED")
-}
-
-# stop PID : SIGTERM and wait (Vigil drains and flushes on SIGTERM).
-stop() {
-    kill -TERM "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
-
-# wait_up URL NAME PID : until URL answers anything over HTTP, or fail with the server's log.
-wait_up() {
-    local i
-    for ((i = 0; i < 300; i++)); do
-        curl -s -o /dev/null --max-time 1 "$1" && return 0
-        kill -0 "$3" 2>/dev/null || { cat "$WORK/$2.log" >&2; die "$2 exited before listening"; }
-        sleep 0.1
-    done
-    cat "$WORK/$2.log" >&2
-    die "$2 did not listen on $1 within 30 s"
-}
-
-# cpu_ticks PID : user+system CPU time of a process, in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-TICKS=$(getconf CLK_TCK)
+scratch_dir vigil-bench
 
 # --- inputs: uuids, Vigil's config ---------------------------------------------------------------------------
 export BENCH_UUIDS=$WORK/uuids

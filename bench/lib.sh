@@ -1,0 +1,84 @@
+# Shared by the bench scripts (source it): logging, the Debian tools they need, Release builds, a scratch
+# directory whose processes are stopped and files removed on exit, and starting and waiting for servers.
+# shellcheck shell=bash
+
+# bench_init TAG : log/die print "[bench TAG hh:mm:ss] ..." to stderr ("[bench hh:mm:ss]" without a tag).
+bench_init() {
+    BENCH_TAG=${1:+$1 }
+}
+
+log() { printf '[bench %s%s] %s\n' "${BENCH_TAG:-}" "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+# need_tools PACKAGE... : installs the Debian packages whose command is missing (the command is the package's
+# name); fails when dotnet is not on PATH.
+need_tools() {
+    local need=() tool sudo_cmd=()
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || need+=("$tool")
+    done
+    if ((${#need[@]})); then
+        log "installing ${need[*]} (Debian packages)"
+        [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+        "${sudo_cmd[@]}" apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+    fi
+    command -v dotnet >/dev/null || die "dotnet (the .NET 10 SDK) is not on PATH"
+}
+
+# build_release PROJECT... : dotnet build -c Release of each project (paths relative to the repository).
+build_release() {
+    local project
+    for project in "$@"; do
+        dotnet build -c Release -nologo -v q "$REPO/$project" >/dev/null || die "dotnet build $project"
+    done
+}
+
+# scratch_dir PREFIX : sets WORK to a new directory under BENCH_TMP (default /var/tmp: a real disk, so fsyncs
+# count); every process started with start() is stopped, and WORK removed, when the script exits.
+scratch_dir() {
+    WORK=$(mktemp -d "${BENCH_TMP:-/var/tmp}/$1.XXXXXX")
+    PIDS=()
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+bench_cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+
+# start NAME CMD... : runs CMD in the background, logging to $WORK/NAME.log; sets STARTED to its pid.
+start() {
+    local name=$1; shift
+    "$@" >"$WORK/$name.log" 2>&1 &
+    STARTED=$!
+    PIDS+=("$STARTED")
+}
+
+# stop PID : SIGTERM, and wait for it.
+stop() {
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+
+# wait_up URL NAME PID [SECONDS] : until URL answers anything over HTTP (default 120 s), or fail with the
+# server's log ($WORK/NAME.log).
+wait_up() {
+    local i limit=$(( ${4:-120} * 10 ))
+    for ((i = 0; i < limit; i++)); do
+        curl -s -o /dev/null --max-time 1 "$1" && return 0
+        kill -0 "$3" 2>/dev/null || { cat "$WORK/$2.log" >&2; die "$2 exited before listening"; }
+        sleep 0.1
+    done
+    cat "$WORK/$2.log" >&2
+    die "$2 did not listen on $1 within ${4:-120} s"
+}
+
+now() { date +%s.%N; }
+
+# cpu_ticks PID : user+system CPU time of a process, in clock ticks (TICKS per second).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICKS=$(getconf CLK_TCK)
