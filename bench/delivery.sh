@@ -58,26 +58,6 @@ SINK_DLL=$REPO/bench/Vigil.Bench.Sink/bin/Release/net10.0/Vigil.Bench.Sink.dll
 
 scratch_dir vigil-delivery
 
-declare -A L_RPS L_P50 L_P99 L_OK L_TOTAL CPU_S
-latency() {
-    local name=$1 url=$2 pid=$3 per_worker file before after
-    per_worker=$(awk -v r="$PING_RATE" -v c="$CONNECTIONS" 'BEGIN { printf "%.3f", r / c }')
-    file=$WORK/$name.hey.txt
-    log "$name: ping latency at $PING_RATE/s for ${DURATION}s"
-    before=$(cpu_ticks "$pid")
-    hey -z "${DURATION}s" -c "$CONNECTIONS" -q "$per_worker" -t 10 "$url" >"$file" 2>&1 || die "hey against $name"
-    after=$(cpu_ticks "$pid")
-    CPU_S[$name]=$(awk -v t=$((after - before)) -v hz="$TICKS" -v d="$DURATION" 'BEGIN { printf "%.2f", (t / hz) / d }')
-    L_RPS[$name]=$(awk '/Requests\/sec:/ { printf "%.0f", $2 }' "$file")
-    L_P50[$name]=$(awk '/ 50% in / { printf "%.2f", $3 * 1000 }' "$file")
-    L_P99[$name]=$(awk '/ 99% in / { printf "%.2f", $3 * 1000 }' "$file")
-    L_OK[$name]=$(awk '/\[200\]/ { print $2 }' "$file")
-    L_TOTAL[$name]=$(awk '/^ *\[[0-9]+\]/ { s += $2 } END { print s + 0 }' "$file")
-    [[ -n ${L_P99[$name]} && -n ${L_OK[$name]} ]] || { cat "$file" >&2; die "no result from hey for $name"; }
-    grep -q 'Error distribution' "$file" && { cat "$file" >&2; die "$name: hey saw errors"; }
-    log "$name: achieved ${L_RPS[$name]}/s, p50 ${L_P50[$name]} ms, p99 ${L_P99[$name]} ms, Vigil ${CPU_S[$name]} CPU-s/s"
-}
-
 # sink_alerts : how many alerts the sink has recorded so far (and fail on a message it could not read).
 sink_alerts() {
     local line
@@ -151,7 +131,7 @@ log "Vigil answered /healthz after ${STARTUP_S}s"
 
 # 1. quiet: nothing to deliver.
 hey -z "${WARMUP}s" -c "$CONNECTIONS" -q 20 "$VIGIL_URL/ping/$PING_UUID" >/dev/null 2>&1 || die "warm-up"
-latency quiet "$VIGIL_URL/ping/$PING_UUID" "$VIGIL_PID"
+ping_latency quiet "$VIGIL_URL/ping/$PING_UUID" "$VIGIL_PID"
 [[ $(sink_alerts) == 0 ]] || die "the sink received alerts before any check was late"
 
 # 2. latency: deadlines passing one by one.
@@ -178,7 +158,7 @@ EXPECT=$((EXPECT + STORM_LOAD))
 storm_pings storm-b "$WORK/storm-b.used"
 sleep "$(awk -v p="$PINGED_AT" -v n="$(now)" -v d=$((STORM_EVERY + STORM_GRACE)) 'BEGIN { s = p + d - n - 0.2; print (s > 0 ? s : 0) }')"
 HEY_START=$(now)
-latency storm "$VIGIL_URL/ping/$PING_UUID" "$VIGIL_PID"
+ping_latency storm "$VIGIL_URL/ping/$PING_UUID" "$VIGIL_PID"
 HEY_END=$(now)
 wait_alerts "$EXPECT" 60 "storm under pings"
 log "storm under pings: all $STORM_LOAD down notifications arrived"

@@ -82,3 +82,25 @@ now() { date +%s.%N; }
 # cpu_ticks PID : user+system CPU time of a process, in clock ticks (TICKS per second).
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICKS=$(getconf CLK_TCK)
+
+# ping_latency NAME URL PID : hey at PING_RATE for DURATION seconds with CONNECTIONS workers against URL; fills
+# L_RPS, L_P50, L_P99, L_OK, L_TOTAL and CPU_S (the server PID's CPU-seconds per second) under NAME.
+declare -A L_RPS L_P50 L_P99 L_OK L_TOTAL CPU_S
+ping_latency() {
+    local name=$1 url=$2 pid=$3 per_worker file before after
+    per_worker=$(awk -v r="$PING_RATE" -v c="$CONNECTIONS" 'BEGIN { printf "%.3f", r / c }')
+    file=$WORK/$name.hey.txt
+    log "$name: ping latency at $PING_RATE/s for ${DURATION}s"
+    before=$(cpu_ticks "$pid")
+    hey -z "${DURATION}s" -c "$CONNECTIONS" -q "$per_worker" -t 10 "$url" >"$file" 2>&1 || die "hey against $name"
+    after=$(cpu_ticks "$pid")
+    CPU_S[$name]=$(awk -v t=$((after - before)) -v hz="$TICKS" -v d="$DURATION" 'BEGIN { printf "%.2f", (t / hz) / d }')
+    L_RPS[$name]=$(awk '/Requests\/sec:/ { printf "%.0f", $2 }' "$file")
+    L_P50[$name]=$(awk '/ 50% in / { printf "%.2f", $3 * 1000 }' "$file")
+    L_P99[$name]=$(awk '/ 99% in / { printf "%.2f", $3 * 1000 }' "$file")
+    L_OK[$name]=$(awk '/\[200\]/ { print $2 }' "$file")
+    L_TOTAL[$name]=$(awk '/^ *\[[0-9]+\]/ { s += $2 } END { print s + 0 }' "$file")
+    [[ -n ${L_P99[$name]} && -n ${L_OK[$name]} ]] || { cat "$file" >&2; die "no result from hey for $name"; }
+    grep -q 'Error distribution' "$file" && { cat "$file" >&2; die "$name: hey saw errors"; }
+    log "$name: achieved ${L_RPS[$name]}/s, p50 ${L_P50[$name]} ms, p99 ${L_P99[$name]} ms, server ${CPU_S[$name]} CPU-s/s"
+}
