@@ -19,6 +19,7 @@ public sealed class PrometheusProbeTests : IAsyncLifetime
         "queue_depth" => Vector("""{"metric":{},"value":[1773144000.1,"250"]}"""),
         "nothing" => Vector(""),
         "up" => Vector("""{"metric":{"i":"a"},"value":[1,"1"]},{"metric":{"i":"b"},"value":[1,"0"]}"""),
+        "up{i=\"b\"}" => Vector("""{"metric":{"i":"b"},"value":[1,"0"]}"""),
         "scalar(7)" => Results.Text("""{"status":"success","data":{"resultType":"scalar","result":[1773144000.1,"7"]}}""", "application/json"),
         _ => Results.Text("""{"status":"error","errorType":"bad_data","error":"parse error at char 1"}""", "application/json", statusCode: 400),
     }));
@@ -41,6 +42,10 @@ public sealed class PrometheusProbeTests : IAsyncLifetime
         Assert.Equal(1, up.Quantities[Quantity.Value]);
         Probe.Is(Level.Warning, depth);
         Probe.Is(Level.Warning, scalar);
+
+        // The scanner's backlog past its critical line, and a target that is down.
+        Probe.Is(Level.Critical, await Probe.MeasureAsync(Query("queue_depth"), Probe.Rules("value > 100", "value > 200")));
+        Probe.Is(Level.Critical, await Probe.MeasureAsync(Query("up{i=\"b\"}"), Probe.Rules(criticalIf: "value == 0")));
     }
 
     [Fact]

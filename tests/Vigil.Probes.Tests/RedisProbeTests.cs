@@ -101,4 +101,43 @@ public sealed class RedisProbeTests(RedisFixture redis) : IClassFixture<RedisFix
 
         Probe.Unmeasurable(m, "cannot reach redis");
     }
+
+    [Fact]
+    public async Task A_server_that_accepts_and_never_answers_is_cut_at_the_timeout_and_unmeasurable()
+    {
+        // A listener that takes the connection and says nothing: a hung redis, a black-holing proxy.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<System.Net.Sockets.Socket>();
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    accepted.Add(await silent.AcceptSocketAsync(stop.Token));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+
+        var started = TimeProvider.System.GetTimestamp();
+        var m = await Probe.MeasureAsync(new RedisProbeDefinition
+        {
+            Connection = $"127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}",
+            Command = RedisCommand.Get,
+            Key = "k",
+            Timeout = TimeSpan.FromMilliseconds(500),
+        }, time: TimeProvider.System);
+        var took = TimeProvider.System.GetElapsedTime(started);
+
+        await stop.CancelAsync();
+        await accepting;
+        accepted.ForEach(s => s.Dispose());
+        Probe.Unmeasurable(m, "did not finish within 500ms (the probe's timeout)");
+        Assert.True(took < TimeSpan.FromSeconds(10), $"the probe took {took}, far past its 500 ms timeout");
+    }
 }
