@@ -49,17 +49,7 @@ public sealed partial class Evaluator
     }
 
     private TimeSpan? RepeatOf(CheckEntry e, string kind, AlertState alert) =>
-        _router.Routes.Count == 0 ? null : _router.RepeatFor(new Notification
-        {
-            Id = Guid.Empty,
-            Check = e.Definition.Name,
-            Alert = kind,
-            State = Notification.Firing,
-            Severity = alert.Severity,
-            Reason = alert.Reason,
-            At = alert.Since,
-            Tags = e.Definition.Tags,
-        });
+        _router.Routes.Count == 0 ? null : _router.RepeatFor(NotificationOf(e, kind, alert, alert.Since, Guid.Empty));
 
     /// <summary>Sends the alert again if it is still owed a repeat at <paramref name="now"/>; returns when to look next.</summary>
     private DateTimeOffset? Repeat(string check, string kind, DateTimeOffset now)
@@ -83,7 +73,7 @@ public sealed partial class Evaluator
         }
 
         Enter(e);
-        e.State.Alerts[kind].NotifiedAt = now;
+        alert.NotifiedAt = now;
         var repeat = NotificationOf(e, kind, alert, now);
         _changes.Notifications.Add(repeat with
         {

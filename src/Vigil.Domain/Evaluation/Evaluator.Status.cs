@@ -136,12 +136,14 @@ public sealed partial class Evaluator
         }
     }
 
-    private Notification NotificationOf(CheckEntry e, string kind, AlertState alert, DateTimeOffset now)
+    /// <summary>What people are told about <paramref name="alert"/> now. <paramref name="id"/>: only to ask the routes
+    /// about it (no id drawn from the entropy source, so seeded replays stay the same).</summary>
+    private Notification NotificationOf(CheckEntry e, string kind, AlertState alert, DateTimeOffset now, Guid? id = null)
     {
         var def = e.Definition;
         return new Notification
         {
-            Id = _entropy.NewId(now),
+            Id = id ?? _entropy.NewId(now),
             Check = def.Name,
             CheckUuid = def.Uuid,
             Alert = kind,

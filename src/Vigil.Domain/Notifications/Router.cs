@@ -1,69 +1,46 @@
 namespace Vigil.Domain.Notifications;
 
-/// <summary>Routes are tried in order; the first match wins unless it says <c>continue</c>.</summary>
-public sealed class Router(IReadOnlyList<Route> routes)
+/// <summary>Routes are tried in order; the first match wins unless it says <c>continue</c>. Every question about a
+/// notification (its receivers, their failover, its group, its repeat) is answered from the same walk.</summary>
+public sealed class Router
 {
     public static readonly Router None = new([]);
 
-    public IReadOnlyList<Route> Routes { get; } = routes;
-
-    public IReadOnlyList<string> ReceiversFor(Notification notification)
+    public Router(IReadOnlyList<Route> routes)
     {
-        var receivers = new List<string>();
-        foreach (var route in Routes)
-        {
-            if (!route.Matches(notification))
-            {
-                continue;
-            }
-
-            foreach (var receiver in route.Receivers)
-            {
-                if (!receivers.Contains(receiver))
-                {
-                    receivers.Add(receiver);
-                }
-            }
-
-            if (!route.Continue)
-            {
-                break;
-            }
-        }
-
-        return receivers;
+        Routes = routes;
+        LongestGroupDelay = routes.Select(r => r.GroupWait > r.GroupInterval ? r.GroupWait : r.GroupInterval).DefaultIfEmpty().Max();
     }
+
+    public IReadOnlyList<Route> Routes { get; }
+
+    /// <summary>The longest a row may wait in its group: what a claim must outlast.</summary>
+    public TimeSpan LongestGroupDelay { get; }
+
+    public IReadOnlyList<string> ReceiversFor(Notification notification) =>
+        [.. Walk(notification).SelectMany(w => w.Route.Receivers).Distinct(StringComparer.Ordinal)];
 
     /// <summary>The failover receivers, in order, of the routes that send <paramref name="notification"/> to
-    /// <paramref name="receiver"/> (the same routes <see cref="ReceiversFor"/> walks): who to try when that receiver
-    /// keeps failing.</summary>
-    public IReadOnlyList<string> FailoverFor(Notification notification, string receiver)
-    {
-        var failover = new List<string>();
-        foreach (var route in Routes)
-        {
-            if (!route.Matches(notification))
-            {
-                continue;
-            }
-
-            if (route.Receivers.Contains(receiver))
-            {
-                failover.AddRange(route.Failover.Where(f => f != receiver && !failover.Contains(f)));
-            }
-
-            if (!route.Continue)
-            {
-                break;
-            }
-        }
-
-        return failover;
-    }
+    /// <paramref name="receiver"/>: who to try when that receiver keeps failing.</summary>
+    public IReadOnlyList<string> FailoverFor(Notification notification, string receiver) =>
+        [.. Walk(notification).Where(w => w.Route.Receivers.Contains(receiver))
+            .SelectMany(w => w.Route.Failover).Where(f => f != receiver).Distinct(StringComparer.Ordinal)];
 
     /// <summary>The group a row of <paramref name="notification"/> to <paramref name="receiver"/> joins: that of the
-    /// first route (in the order <see cref="ReceiversFor"/> walks) that sends it there.</summary>
-    public DeliveryGroup GroupFor(Notification notification, string receiver)
+    /// first route that sends it there.</summary>
+    public DeliveryGroup GroupFor(Notification notification, string receiver) =>
+        Walk(notification).Where(w => w.Route.Receivers.Contains(receiver))
+            .Select(w => new DeliveryGroup(DeliveryGroup.RouteKey(w.Index), w.Route.GroupWait, w.Route.GroupInterval))
+            .FirstOrDefault() ?? DeliveryGroup.None;
+
+    /// <summary>How often <paramref name="notification"/>'s alert is sent again while it keeps firing: the shortest
+    /// <c>repeat_interval</c> of the routes that send it, or null when none of them repeats.</summary>
+    public TimeSpan? RepeatFor(Notification notification) =>
+        Walk(notification).Select(w => w.Route.RepeatInterval).Where(r => r > TimeSpan.Zero).Min();
+
+    /// <summary>The routes that take <paramref name="notification"/>, in order: every match up to and including the
+    /// first one without <c>continue</c>.</summary>
+    private IEnumerable<(int Index, Route Route)> Walk(Notification notification)
     {
         for (var i = 0; i < Routes.Count; i++)
         {
@@ -73,47 +50,11 @@ public sealed class Router(IReadOnlyList<Route> routes)
                 continue;
             }
 
-            if (route.Receivers.Contains(receiver))
-            {
-                return new DeliveryGroup(DeliveryGroup.RouteKey(i), route.GroupWait, route.GroupInterval);
-            }
-
+            yield return (i, route);
             if (!route.Continue)
             {
-                break;
+                yield break;
             }
         }
-
-        return DeliveryGroup.None;
-    }
-
-    /// <summary>The longest a row may wait in its group: what a claim must outlast.</summary>
-    public TimeSpan LongestGroupDelay => Routes.Count == 0 ? TimeSpan.Zero : Routes.Max(r => r.GroupWait > r.GroupInterval ? r.GroupWait : r.GroupInterval);
-
-    /// <summary>How often <paramref name="notification"/>'s alert is sent again while it keeps firing: the shortest
-    /// <c>repeat_interval</c> of the routes that send it (the same walk as <see cref="ReceiversFor"/>), or null when
-    /// none of them repeats.</summary>
-    public TimeSpan? RepeatFor(Notification notification)
-    {
-        TimeSpan? shortest = null;
-        foreach (var route in Routes)
-        {
-            if (!route.Matches(notification))
-            {
-                continue;
-            }
-
-            if (route.RepeatInterval is { } every && every > TimeSpan.Zero && (shortest is null || every < shortest))
-            {
-                shortest = every;
-            }
-
-            if (!route.Continue)
-            {
-                break;
-            }
-        }
-
-        return shortest;
     }
 }

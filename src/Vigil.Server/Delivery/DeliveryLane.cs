@@ -43,6 +43,12 @@ internal sealed class DeliveryLane
     private readonly Dictionary<Guid, (RowState State, OutboxEntry Entry)> _held = [];
     private readonly DeliveryGroups _groups = new();
     private readonly RateGate _pace;
+
+    // Messages in the queue, not yet taken by a worker.
+    private int _queued;
+
+    // Since when every attempt has failed, and the last error (for health); null while the receiver delivers.
+    private (DateTimeOffset Since, string Error)? _failing;
     private readonly List<(long After, TaskCompletionSource Done)> _idleWaiters = [];
     private long _passes;
     private int _faultsInARow;
@@ -66,8 +72,6 @@ internal sealed class DeliveryLane
     }
 
     public string Receiver { get; }
-
-    private (DateTimeOffset Since, string Error)? _failing;
 
     /// <summary>Since when the receiver has failed every attempt, and its last error; null while it delivers.
     /// For health: a receiver that keeps failing is something to look at even while failover covers it.</summary>
@@ -100,8 +104,6 @@ internal sealed class DeliveryLane
 
     /// <summary>Messages waiting for a worker, at most.</summary>
     private int QueueCapacity => _options.MaxInFlight + _options.Queue;
-
-    private int _queued;
 
     public void Start(CancellationToken dispatcherStopping)
     {

@@ -214,9 +214,7 @@ public sealed partial class SqliteStore
         NextAttemptAt = r.Instant(6),
         LastError = r.NullableString(7),
         Sequence = r.GetInt64(8),
-        Group = r.GetString(9).Length == 0 && r.GetInt64(10) == 0 && r.GetInt64(11) == 0
-            ? DeliveryGroup.None
-            : new DeliveryGroup(r.GetString(9), TimeSpan.FromMilliseconds(r.GetInt64(10)), TimeSpan.FromMilliseconds(r.GetInt64(11))),
+        Group = new DeliveryGroup(r.GetString(9), TimeSpan.FromMilliseconds(r.GetInt64(10)), TimeSpan.FromMilliseconds(r.GetInt64(11))),
         Digest = r.NullableString(12),
     };
 
