@@ -36,7 +36,7 @@ LAT_EVERY=${BENCH_LAT_EVERY:-1}
 LAT_GRACE=${BENCH_LAT_GRACE:-1}
 LAT_SPREAD=${BENCH_LAT_SPREAD:-20}
 PING_RATE=${BENCH_DELIVERY_PING_RATE:-2000}
-DURATION=${BENCH_LATENCY_DURATION:-30}
+LATENCY_DURATION=${BENCH_LATENCY_DURATION:-30}
 WARMUP=${BENCH_WARMUP:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
@@ -131,7 +131,7 @@ log "Vigil answered /healthz after ${STARTUP_S}s"
 
 # 1. quiet: nothing to deliver.
 hey -z "${WARMUP}s" -c "$CONNECTIONS" -q 20 "$VIGIL_URL/ping/$PING_UUID" >/dev/null 2>&1 || die "warm-up"
-ping_latency quiet "$VIGIL_URL/ping/$PING_UUID" "$VIGIL_PID"
+hey_latency quiet "$PING_RATE" "$VIGIL_PID" "$VIGIL_URL/ping/$PING_UUID"
 [[ $(sink_alerts) == 0 ]] || die "the sink received alerts before any check was late"
 
 # 2. latency: deadlines passing one by one.
@@ -151,14 +151,14 @@ log "storm: all $STORM down notifications arrived"
 #    checks are pinged (the rest stay new, and a new check is never late): enough to outlast the ping run at the
 #    rate just measured, since deliveries only slow down while the pings share the CPUs.
 STORM_A_RATE=$(python3 "$BENCH_DIR/delivery.py" rate "$SINK_URL/records" storm-a-)
-STORM_LOAD=$(awk -v r="$STORM_A_RATE" -v d="$DURATION" -v m="$STORM_LOAD_MAX" 'BEGIN { n = int(r * (d + 10)); print (n > m ? m : n) }')
+STORM_LOAD=$(awk -v r="$STORM_A_RATE" -v d="$LATENCY_DURATION" -v m="$STORM_LOAD_MAX" 'BEGIN { n = int(r * (d + 10)); print (n > m ? m : n) }')
 head -n "$STORM_LOAD" "$WORK/storm-b.uuids" >"$WORK/storm-b.used"
-log "storm under pings: $STORM_LOAD checks ($STORM_A_RATE deliveries/s × $((DURATION + 10)) s, at most $STORM_LOAD_MAX)"
+log "storm under pings: $STORM_LOAD checks ($STORM_A_RATE deliveries/s × $((LATENCY_DURATION + 10)) s, at most $STORM_LOAD_MAX)"
 EXPECT=$((EXPECT + STORM_LOAD))
 storm_pings storm-b "$WORK/storm-b.used"
 sleep "$(awk -v p="$PINGED_AT" -v n="$(now)" -v d=$((STORM_EVERY + STORM_GRACE)) 'BEGIN { s = p + d - n - 0.2; print (s > 0 ? s : 0) }')"
 HEY_START=$(now)
-ping_latency storm "$VIGIL_URL/ping/$PING_UUID" "$VIGIL_PID"
+hey_latency storm "$PING_RATE" "$VIGIL_PID" "$VIGIL_URL/ping/$PING_UUID"
 HEY_END=$(now)
 wait_alerts "$EXPECT" 60 "storm under pings"
 log "storm under pings: all $STORM_LOAD down notifications arrived"
@@ -189,13 +189,7 @@ V_LAT=$(awk -v p="$D_lat_lat_p99" -v t="$LAT_TARGET_MS" 'BEGIN { print (p <= t ?
 RATIO=$(awk -v a="${L_P99[storm]}" -v b="${L_P99[quiet]}" 'BEGIN { printf "%.2f", a / b }')
 COVER_NOTE=""
 [[ $D_b_overlap_pct -ge 95 ]] || COVER_NOTE=" **The storm was in flight for only ${D_b_overlap_pct}% of the ping run (BENCH_STORM_LOAD_MAX caps its size).**"
-CPU_MODEL=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
-MEM=$(free -h | awk '/^Mem:/ { print $2 }')
-FS=$(df -T "$WORK" | awk 'NR == 2 { print $2 " on " $1 }')
-WRK_VERSION=$( (wrk -v 2>&1 || true) | head -n 1 | cut -d' ' -f1-2)
-HEY_VERSION=$(dpkg-query -W -f '${Version}' hey 2>/dev/null || echo unknown)
-COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git -C "$REPO" status --porcelain -- src bench 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
+run_facts
 
 SECTION=$WORK/section.md
 cat >"$SECTION" <<EOF
@@ -242,7 +236,7 @@ while the backlog is large. Outbox after the run: $OUTBOX_ROWS rows, $OUTBOX_PEN
 the sink: $SINK_SUMMARY (alerts received twice with the same idempotency key: ${D_dup_messages}); alerts other
 than the checks' \`down\`: ${D_other} (${D_other_kinds}).
 
-### Ping latency with a storm in flight (hey, $CONNECTIONS workers, ${DURATION}s at $PING_RATE/s, one check)
+### Ping latency with a storm in flight (hey, $CONNECTIONS workers, ${LATENCY_DURATION}s at $PING_RATE/s, one check)
 
 | run | pings/s asked / achieved | p50 ms | p99 ms | 200 answers / all | Vigil CPU (CPU-s per s) |
 |---|---|---|---|---|---|

@@ -83,18 +83,23 @@ now() { date +%s.%N; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICKS=$(getconf CLK_TCK)
 
-# ping_latency NAME URL PID : hey at PING_RATE for DURATION seconds with CONNECTIONS workers against URL; fills
-# L_RPS, L_P50, L_P99, L_OK, L_TOTAL and CPU_S (the server PID's CPU-seconds per second) under NAME.
-declare -A L_RPS L_P50 L_P99 L_OK L_TOTAL CPU_S
-ping_latency() {
-    local name=$1 url=$2 pid=$3 per_worker file before after
-    per_worker=$(awk -v r="$PING_RATE" -v c="$CONNECTIONS" 'BEGIN { printf "%.3f", r / c }')
+# hey_latency NAME RATE PID URL [hey options...] : hey at RATE requests/s for LATENCY_DURATION seconds with CONNECTIONS
+# workers; fills L_RATE, L_RPS, L_P50, L_P99, L_OK, L_TOTAL under NAME, and CPU_S (PID's CPU-seconds per second)
+# unless PID is "-". Any error or non-200 answer fails the run.
+declare -A L_RATE L_RPS L_P50 L_P99 L_OK L_TOTAL CPU_S
+hey_latency() {
+    local name=$1 rate=$2 pid=$3 url=$4 per_worker file before after
+    shift 4
+    per_worker=$(awk -v r="$rate" -v c="$CONNECTIONS" 'BEGIN { printf "%.3f", r / c }')
     file=$WORK/$name.hey.txt
-    log "$name: ping latency at $PING_RATE/s for ${DURATION}s"
-    before=$(cpu_ticks "$pid")
-    hey -z "${DURATION}s" -c "$CONNECTIONS" -q "$per_worker" -t 10 "$url" >"$file" 2>&1 || die "hey against $name"
-    after=$(cpu_ticks "$pid")
-    CPU_S[$name]=$(awk -v t=$((after - before)) -v hz="$TICKS" -v d="$DURATION" 'BEGIN { printf "%.2f", (t / hz) / d }')
+    log "$name: latency at $rate/s (${per_worker}/s on each of $CONNECTIONS workers) for ${LATENCY_DURATION}s"
+    [[ $pid == - ]] || before=$(cpu_ticks "$pid")
+    hey -z "${LATENCY_DURATION}s" -c "$CONNECTIONS" -q "$per_worker" -t 10 "$@" "$url" >"$file" 2>&1 || die "hey against $name"
+    if [[ $pid != - ]]; then
+        after=$(cpu_ticks "$pid")
+        CPU_S[$name]=$(awk -v t=$((after - before)) -v hz="$TICKS" -v d="$LATENCY_DURATION" 'BEGIN { printf "%.2f", (t / hz) / d }')
+    fi
+    L_RATE[$name]=$rate
     L_RPS[$name]=$(awk '/Requests\/sec:/ { printf "%.0f", $2 }' "$file")
     L_P50[$name]=$(awk '/ 50% in / { printf "%.2f", $3 * 1000 }' "$file")
     L_P99[$name]=$(awk '/ 99% in / { printf "%.2f", $3 * 1000 }' "$file")
@@ -102,5 +107,18 @@ ping_latency() {
     L_TOTAL[$name]=$(awk '/^ *\[[0-9]+\]/ { s += $2 } END { print s + 0 }' "$file")
     [[ -n ${L_P99[$name]} && -n ${L_OK[$name]} ]] || { cat "$file" >&2; die "no result from hey for $name"; }
     grep -q 'Error distribution' "$file" && { cat "$file" >&2; die "$name: hey saw errors"; }
-    log "$name: achieved ${L_RPS[$name]}/s, p50 ${L_P50[$name]} ms, p99 ${L_P99[$name]} ms, server ${CPU_S[$name]} CPU-s/s"
+    [[ ${L_OK[$name]} == "${L_TOTAL[$name]}" ]] || { cat "$file" >&2; die "$name: not every answer was a 200"; }
+    log "$name: achieved ${L_RPS[$name]}/s, p50 ${L_P50[$name]} ms, p99 ${L_P99[$name]} ms${CPU_S[$name]:+, server ${CPU_S[$name]} CPU-s/s}"
+}
+
+# run_facts : what a report says about the run: CPU_MODEL, MEM, FS (the scratch directory's file system), WRK_VERSION,
+# HEY_VERSION, COMMIT and DIRTY (" (with uncommitted changes)" when src/ or bench/ differ from it).
+run_facts() {
+    CPU_MODEL=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
+    MEM=$(free -h | awk '/^Mem:/ { print $2 }')
+    FS=$(df -T "$WORK" | awk 'NR == 2 { print $2 " on " $1 }')
+    WRK_VERSION=$( (wrk -v 2>&1 || true) | head -n 1 | cut -d' ' -f1-2)
+    HEY_VERSION=$(dpkg-query -W -f '${Version}' hey 2>/dev/null || echo unknown)
+    COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    DIRTY=$(git -C "$REPO" status --porcelain -- src bench 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
 }

@@ -103,26 +103,6 @@ throughput() {
     log "$name: ${RPS[$name]}/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, server CPU ${CPU[$name]} µs/request"
 }
 
-declare -A L_RATE L_RPS L_P50 L_P99 L_OK L_TOTAL
-# latency NAME RATE URL [hey options...] : hey at a fixed RATE for LATENCY_DURATION.
-latency() {
-    local name=$1 rate=$2 url=$3 per_worker file
-    shift 3
-    per_worker=$(awk -v r="$rate" -v c="$CONNECTIONS" 'BEGIN { printf "%.3f", r / c }')
-    file=$WORK/$name.hey.txt
-    log "$name: latency at $rate/s for ${LATENCY_DURATION}s"
-    hey -z "${LATENCY_DURATION}s" -c "$CONNECTIONS" -q "$per_worker" -t 10 "$@" "$url" >"$file" 2>&1 || die "hey against $name"
-    L_RATE[$name]=$rate
-    L_RPS[$name]=$(awk '/Requests\/sec:/ { printf "%.0f", $2 }' "$file")
-    L_P50[$name]=$(awk '/ 50% in / { printf "%.2f", $3 * 1000 }' "$file")
-    L_P99[$name]=$(awk '/ 99% in / { printf "%.2f", $3 * 1000 }' "$file")
-    L_OK[$name]=$(awk '/\[200\]/ { print $2 }' "$file")
-    L_TOTAL[$name]=$(awk '/^ *\[[0-9]+\]/ { s += $2 } END { print s + 0 }' "$file")
-    [[ -n ${L_P99[$name]} && -n ${L_OK[$name]} ]] || { cat "$file" >&2; die "no result from hey for $name"; }
-    grep -q 'Error distribution' "$file" && { cat "$file" >&2; die "$name: hey saw errors"; }
-    [[ ${L_OK[$name]} == "${L_TOTAL[$name]}" ]] || { cat "$file" >&2; die "$name: not every answer was a 200"; }
-    log "$name: achieved ${L_RPS[$name]}/s, p50 ${L_P50[$name]} ms, p99 ${L_P99[$name]} ms"
-}
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 START=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
@@ -143,12 +123,12 @@ throughput gate "$BENCH_DIR/wrk/gate.lua"
 check_answers "after the maxima"
 
 # p99 at half of each one's own maximum.
-latency ping $((RPS[ping] / 2)) "$PING_URL"
-latency permit $((RPS[permit] / 2)) "$PERMIT_URL" -m POST -H "$AUTH" -T application/json -d '{"holder":"bench"}'
-latency gate $((RPS[gate] / 2)) "$GATE_URL" -H "$AUTH"
+hey_latency ping $((RPS[ping] / 2)) - "$PING_URL"
+hey_latency permit $((RPS[permit] / 2)) - "$PERMIT_URL" -m POST -H "$AUTH" -T application/json -d '{"holder":"bench"}'
+hey_latency gate $((RPS[gate] / 2)) - "$GATE_URL" -H "$AUTH"
 # And at the ping's own half load ("beside the ping benchmark"): the same rate, the same tool, the same machine share.
-latency permit_at_ping $((RPS[ping] / 2)) "$PERMIT_URL" -m POST -H "$AUTH" -T application/json -d '{"holder":"bench"}'
-latency gate_at_ping $((RPS[ping] / 2)) "$GATE_URL" -H "$AUTH"
+hey_latency permit_at_ping $((RPS[ping] / 2)) - "$PERMIT_URL" -m POST -H "$AUTH" -T application/json -d '{"holder":"bench"}'
+hey_latency gate_at_ping $((RPS[ping] / 2)) - "$GATE_URL" -H "$AUTH"
 check_answers "after the latency runs"
 kill -TERM "$VIGIL_PID" 2>/dev/null || true
 wait "$VIGIL_PID" 2>/dev/null || true
@@ -165,13 +145,7 @@ V_GATE=$(awk -v r="$R_GATE" 'BEGIN { print (r >= 1 ? "PASS" : "FAIL") }')
 V_PERMIT_P99=$(awk -v p="${L_P99[permit_at_ping]}" -v t="$P99_TARGET_MS" 'BEGIN { print (p < t ? "PASS" : "FAIL") }')
 V_GATE_P99=$(awk -v p="${L_P99[gate_at_ping]}" -v t="$P99_TARGET_MS" 'BEGIN { print (p < t ? "PASS" : "FAIL") }')
 reached() { awk -v a="${L_RPS[$1]}" -v t="${L_RATE[$1]}" 'BEGIN { printf "%.0f%%", 100 * a / t }'; }
-CPU_MODEL=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
-MEM=$(free -h | awk '/^Mem:/ { print $2 }')
-FS=$(df -T "$WORK" | awk 'NR == 2 { print $2 " on " $1 }')
-WRK_VERSION=$( (wrk -v 2>&1 || true) | head -n 1 | cut -d' ' -f1-2)
-HEY_VERSION=$(dpkg-query -W -f '${Version}' hey 2>/dev/null || echo unknown)
-COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git -C "$REPO" status --porcelain -- src bench 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
+run_facts
 
 SECTION=$WORK/section.md
 cat >"$SECTION" <<EOF

@@ -24,7 +24,7 @@ PROBES=${BENCH_PROBES:-10000}
 EVERY=${BENCH_PROBE_EVERY:-10}
 PING_RATE=${BENCH_PROBE_PING_RATE:-2000}
 SETTLE=${BENCH_PROBE_SETTLE:-75}
-DURATION=${BENCH_LATENCY_DURATION:-30}
+LATENCY_DURATION=${BENCH_LATENCY_DURATION:-30}
 WARMUP=${BENCH_WARMUP:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 CHECKS=${BENCH_CHECKS:-100}
@@ -83,7 +83,7 @@ QUIET_PID=$STARTED
 wait_up "$VIGIL_URL/healthz" quiet "$QUIET_PID"
 [[ $(curl -s "$VIGIL_URL/ping/$UUID") == OK ]] || die "vigil did not accept a ping"
 hey -z "${WARMUP}s" -c "$CONNECTIONS" -q 20 "$VIGIL_URL/ping/$UUID" >/dev/null 2>&1 || die "warm-up"
-ping_latency quiet "$VIGIL_URL/ping/$UUID" "$QUIET_PID"
+hey_latency quiet "$PING_RATE" "$QUIET_PID" "$VIGIL_URL/ping/$UUID"
 stop "$QUIET_PID"
 
 # 2. probes: the probe target, then Vigil with the probe checks.
@@ -103,7 +103,7 @@ sleep $((SETTLE - WARMUP))
 hey -z "${WARMUP}s" -c "$CONNECTIONS" -q 20 "$VIGIL_URL/ping/$UUID" >/dev/null 2>&1 || die "warm-up"
 eval "$(health_figures "$VIGIL_URL" "$KEY")"
 SETTLED_RUNS=$H_runs
-ping_latency probes "$VIGIL_URL/ping/$UUID" "$PROBES_PID"
+hey_latency probes "$PING_RATE" "$PROBES_PID" "$VIGIL_URL/ping/$UUID"
 eval "$(health_figures "$VIGIL_URL" "$KEY")"
 log "probes: ${H_runs} runs in the last minute, start lag p50 ${H_lag_p50_ms} ms, p99 ${H_lag_p99_ms} ms, max ${H_lag_max_ms} ms, ${H_in_flight} in flight"
 PROBE_EVENTS_BEFORE_STOP=$(curl -fsS -H "Authorization: Bearer $KEY" "$VIGIL_URL/api/v1/checks/probe-00000" \
@@ -121,12 +121,7 @@ RATE=$(awk -v r="$H_runs" 'BEGIN { printf "%.0f", r / 60 }')
 TARGET_RATE=$(awk -v p="$PROBES" -v e="$EVERY" 'BEGIN { printf "%.0f", p / e }')
 V_LAG=$(awk -v p="$H_lag_p99_ms" -v t="$LAG_TARGET_MS" 'BEGIN { print (p <= t ? "PASS" : "FAIL") }')
 RATIO=$(awk -v a="${L_P99[probes]}" -v b="${L_P99[quiet]}" 'BEGIN { printf "%.2f", a / b }')
-CPU_MODEL=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
-MEM=$(free -h | awk '/^Mem:/ { print $2 }')
-FS=$(df -T "$WORK" | awk 'NR == 2 { print $2 " on " $1 }')
-HEY_VERSION=$(dpkg-query -W -f '${Version}' hey 2>/dev/null || echo unknown)
-COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git -C "$REPO" status --porcelain -- src bench 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
+run_facts
 
 SECTION=$WORK/section.md
 cat >"$SECTION" <<EOF
@@ -159,7 +154,7 @@ Written by \`bash bench/probes.sh\` (also the last stage of \`bench/run.sh\`); d
   period. Every run opens its own connection (probes do not pool, so they measure what a new client sees).
   The lag is the scheduler's own figure (\`GET /api/v1/health\`, component "probe scheduler": start minus the
   slot it was due at, nearest-rank percentiles over the runs started in the last minute), read right after a
-  ${DURATION}s hey run at $PING_RATE pings/s ($CONNECTIONS workers, one check) that starts ${SETTLE}s after Vigil
+  ${LATENCY_DURATION}s hey run at $PING_RATE pings/s ($CONNECTIONS workers, one check) that starts ${SETTLE}s after Vigil
   did, so the first burst (every probe due at once on a fresh start) has left the window. The reference is the
   same hey run against a Vigil with the heartbeat checks only, minutes earlier in the same run.
 - **Shared CPUs:** Vigil, the probe target and hey share the same $(nproc) CPUs (and, on the development VM,

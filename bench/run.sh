@@ -89,23 +89,6 @@ throughput() {
     ((BAD[$name] == 0)) || { cat "$WORK/$name.wrk.txt" >&2; die "$name answered ${BAD[$name]} requests with an error"; }
 }
 
-declare -A L_RPS L_P50 L_P99 L_OK L_TOTAL
-# latency NAME URL RATE : hey at a fixed RATE (requests/s over all workers) for LATENCY_DURATION.
-latency() {
-    local name=$1 url=$2 rate=$3 per_worker file
-    per_worker=$(awk -v r="$rate" -v c="$CONNECTIONS" 'BEGIN { printf "%.3f", r / c }')
-    file=$WORK/$name.hey.txt
-    log "$name: latency at $rate/s (${per_worker}/s on each of $CONNECTIONS workers) for ${LATENCY_DURATION}s"
-    hey -z "${LATENCY_DURATION}s" -c "$CONNECTIONS" -q "$per_worker" -t 10 "$url" >"$file" 2>&1 || die "hey against $name"
-    L_RPS[$name]=$(awk '/Requests\/sec:/ { printf "%.0f", $2 }' "$file")
-    L_P50[$name]=$(awk '/ 50% in / { printf "%.2f", $3 * 1000 }' "$file")
-    L_P99[$name]=$(awk '/ 99% in / { printf "%.2f", $3 * 1000 }' "$file")
-    L_OK[$name]=$(awk '/\[200\]/ { print $2 }' "$file")
-    L_TOTAL[$name]=$(awk '/^ *\[[0-9]+\]/ { s += $2 } END { print s + 0 }' "$file")
-    [[ -n ${L_P99[$name]} && -n ${L_OK[$name]} ]] || { cat "$file" >&2; die "no result from hey for $name"; }
-    grep -q 'Error distribution' "$file" && { cat "$file" >&2; die "$name: hey saw errors"; }
-    log "$name: achieved ${L_RPS[$name]}/s, p50 ${L_P50[$name]} ms, p99 ${L_P99[$name]} ms"
-}
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 START=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
@@ -145,7 +128,7 @@ throughput vigil "$VIGIL_URL" "$BENCH_DIR/wrk/ping.lua" "$VIGIL_PID"
 
 # 4. latency at half of Vigil's maximum, then the baseline at the same rate for reference.
 HALF=$((RPS[vigil] / 2))
-latency vigil "$VIGIL_URL/ping/$FIRST_UUID" "$HALF"
+hey_latency vigil "$HALF" - "$VIGIL_URL/ping/$FIRST_UUID"
 stop "$VIGIL_PID"
 EVENTS=$(python3 -c "import sqlite3,sys
 print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) from events where type = 'success'\").fetchone()[0])" "$WORK/vigil-data/vigil.db")
@@ -156,7 +139,7 @@ start baseline2 dotnet "$BASELINE_DLL" --urls "$BASE_URL"
 BASE_PID=$STARTED
 wait_up "$BASE_URL/ping/up" baseline2 "$BASE_PID"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$BENCH_DIR/wrk/ping.lua" "$BASE_URL" >/dev/null 2>&1
-latency baseline "$BASE_URL/ping/$FIRST_UUID" "$HALF"
+hey_latency baseline "$HALF" - "$BASE_URL/ping/$FIRST_UUID"
 stop "$BASE_PID"
 
 # 5. Reads off the writer: ping latency at the same rate on a Vigil holding READ_CHECKS checks, without and
@@ -176,12 +159,12 @@ wait_up "$READ_URL/healthz" readvigil "$READ_PID"
 for ((i = 0; i < 300; i++)); do [[ -s "$WORK/read-data/admin.key" ]] && break; sleep 0.1; done
 [[ $(curl -s "$READ_URL/ping/$READ_UUID") == OK ]] || die "the read-model Vigil did not accept a ping"
 hey -z "${WARMUP}s" -c "$CONNECTIONS" "$READ_URL/ping/$READ_UUID" >/dev/null 2>&1 || die "warm-up of the read-model Vigil"
-latency quiet "$READ_URL/ping/$READ_UUID" "$HALF"
+hey_latency quiet "$HALF" - "$READ_URL/ping/$READ_UUID"
 log "readers: $READERS threads listing $READ_CHECKS checks for $((LATENCY_DURATION + 4))s"
 python3 "$BENCH_DIR/readers.py" "$READ_URL" "$(cat "$WORK/read-data/admin.key")" "$READERS" $((LATENCY_DURATION + 4)) >"$WORK/readers.txt" 2>&1 &
 READERS_PID=$!
 sleep 2
-latency reading "$READ_URL/ping/$READ_UUID" "$HALF"
+hey_latency reading "$HALF" - "$READ_URL/ping/$READ_UUID"
 wait "$READERS_PID" || { cat "$WORK/readers.txt" >&2; die "the readers failed"; }
 READ_LISTS=$(sed -n 's/^READERS lists=\([0-9]*\).*/\1/p' "$WORK/readers.txt")
 READ_SEEN=$(sed -n 's/.*checks_per_list=\([0-9]*\).*/\1/p' "$WORK/readers.txt")
@@ -200,13 +183,7 @@ V_PG=$(verdict "$R_PG" 1)
 V_LAT=$(awk -v p="${L_P99[vigil]}" 'BEGIN { print (p < 10 ? "PASS" : "FAIL") }')
 RATE_REACHED=$(awk -v a="${L_RPS[vigil]}" -v t="$HALF" 'BEGIN { printf "%.0f%%", 100 * a / t }')
 
-CPU_MODEL=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
-MEM=$(free -h | awk '/^Mem:/ { print $2 }')
-FS=$(df -T "$WORK" | awk 'NR == 2 { print $2 " on " $1 }')
-WRK_VERSION=$( (wrk -v 2>&1 || true) | head -n 1 | cut -d' ' -f1-2)
-HEY_VERSION=$(dpkg-query -W -f '${Version}' hey 2>/dev/null || echo unknown)
-COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git -C "$REPO" status --porcelain -- src bench/Vigil.Bench.Baseline 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
+run_facts
 
 cat >"$RESULTS" <<EOF
 # Ping benchmark results
