@@ -124,22 +124,11 @@ class Breaker:
         if error is not None and not success:
             body["error"] = error[:_ERROR_LIMIT]
         what = f"reporting {body['outcome']} to breaker {self.name!r}"
-        try:
-            # Only a probe's report is repeated: its token makes a repeat harmless (410, changes nothing),
-            # while a repeated plain report would count the same call twice.
-            answer = self._transport.request(
-                "POST", self._path + "report", what, json_body=body, retry=probe_token is not None, timeout=self.timeout
-            )
-        except Unreachable as problem:
-            logger.warning("%s; the outcome was not recorded", problem)
-            return False
-        if answer.status == 200:
-            return True
-        if answer.status == 410:
-            logger.warning("%s: the probe permit was gone (it expired or the breaker moved on); the report changed nothing", what)
-        else:
-            logger.warning("%s: Vigil answered %d: %s", what, answer.status, answer.detail())
-        return False
+        # Only a probe's report is repeated: its token makes a repeat harmless (410, changes nothing), while a
+        # repeated plain report would count the same call twice.
+        return self._transport.report(
+            self._path + "report", what, body, retry=probe_token is not None, timeout=self.timeout,
+            gone="the probe permit was gone (it expired or the breaker moved on); the report changed nothing")
 
     # -- around a call ---------------------------------------------------------------------------------------
 

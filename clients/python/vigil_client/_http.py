@@ -103,6 +103,23 @@ class Transport:
             problem += f" (after {attempts} attempts)"
         raise Unreachable(problem)
 
+    def report(self, path: str, what: str, body: Mapping[str, Any], *, gone: str, retry: bool,
+               timeout: Optional[float] = None) -> bool:
+        """POSTs an outcome that must never break the caller (a lease's release, a breaker's report): True when
+        Vigil recorded it; otherwise a warning (``gone`` says what a 410 means here) and False."""
+        try:
+            answer = self.request("POST", path, what, json_body=body, retry=retry, timeout=timeout)
+        except Unreachable as problem:
+            logger.warning("%s; the outcome was not recorded", problem)
+            return False
+        if answer.status == 200:
+            return True
+        if answer.status == 410:
+            logger.warning("%s: %s", what, gone)
+        else:
+            logger.warning("%s: Vigil answered %d: %s", what, answer.status, answer.detail())
+        return False
+
 
 def _read(error: urllib.error.HTTPError) -> bytes:
     try:

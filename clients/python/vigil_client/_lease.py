@@ -188,18 +188,9 @@ class Lease:
         if not self.monitored:
             return False
         what = f"releasing the lease of {self.check!r} as {outcome}"
-        try:
-            answer = self._transport.request("POST", self._path + "release", what, json_body=body, retry=True)
-        except Unreachable as problem:
-            logger.warning("%s; the outcome was not recorded", problem)
-            return False
-        if answer.status == 200:
-            return True
-        if answer.status == 410:
-            logger.warning("%s: the lease had expired or was taken over; Vigil recorded the outcome as a late report", what)
-        else:
-            logger.warning("%s: Vigil answered %d: %s", what, answer.status, answer.detail())
-        return False
+        return self._transport.report(
+            self._path + "release", what, body, retry=True,
+            gone="the lease had expired or was taken over; Vigil recorded the outcome as a late report")
 
     # -- context manager -------------------------------------------------------------------------------------
 
