@@ -151,7 +151,7 @@ Written by \`bash bench/probes.sh\` (also the last stage of \`bench/run.sh\`); d
 - **Method:** $PROBES checks \`kind: probe\`, \`http: { url: http://127.0.0.1:$PORT/ping/probe-N, timeout: 5s }\`,
   \`every: ${EVERY}s\`, against one \`bench/Vigil.Bench.Baseline\` (Release; answers 200 "OK"), on the same machine.
   Each check's runs lie on its own grid offset by a hash of its name, so the $PROBES checks spread over the
-  period. Every run opens its own connection (probes do not pool, so they measure what a new client sees).
+  period. Plain http probes share a pool of keep-alive connections (docs/probes.md, Connections), as they do in use.
   The lag is the scheduler's own figure (\`GET /api/v1/health\`, component "probe scheduler": start minus the
   slot it was due at, nearest-rank percentiles over the runs started in the last minute), read right after a
   ${LATENCY_DURATION}s hey run at $PING_RATE pings/s ($CONNECTIONS workers, one check) that starts ${SETTLE}s after Vigil

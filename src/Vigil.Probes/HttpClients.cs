@@ -5,26 +5,51 @@ using System.Security.Cryptography.X509Certificates;
 namespace Vigil.Probes;
 
 /// <summary>
-/// The HTTP client of one http-based probe. Connections are not pooled: each run opens its own, so it measures
-/// the connection (and sees the certificate) as a new client would, and a probe every minute keeps no idle
-/// sockets open. The certificate's expiry is kept from the handshake for <c>days_left</c>.
+/// The HTTP client of one http-based probe. Over https every run opens its own connection, so each run sees the
+/// certificate (for <c>days_left</c> and its validity) as a new client would. Plain http probes (with the default
+/// certificate trust, for a redirect to https) share one pool of
+/// keep-alive connections, as any HTTP client does: a thousand probes a second against one service then cost
+/// a thousand requests, not a thousand TCP handshakes and teardowns on both sides. A pooled connection idles at
+/// most <see cref="PlainIdleTimeout"/> and lives at most <see cref="PlainLifetime"/> (so a DNS change is seen); a
+/// probe every few minutes still opens a new one each run. A pooled connection the server closed is retried on a
+/// new one by the handler, so reuse never turns into a false failure.
 /// </summary>
 internal sealed class HttpClients : IDisposable
 {
+    public static readonly TimeSpan PlainIdleTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan PlainLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>Bounds a connect on the shared pool; each run is also cut at its own timeout by its token.</summary>
+    private static readonly TimeSpan PlainConnectTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly Lazy<SocketsHttpHandler> SharedPlain = new(() => new SocketsHttpHandler
+    {
+        PooledConnectionIdleTimeout = PlainIdleTimeout,
+        PooledConnectionLifetime = PlainLifetime,
+        ConnectTimeout = PlainConnectTimeout,
+        AutomaticDecompression = DecompressionMethods.All,
+        UseCookies = false,
+    });
+
     private readonly CertificateTrust _trust;
 
-    public HttpClients(bool verify, string? caFile, TimeSpan timeout)
+    public HttpClients(Uri url, bool verify, string? caFile, TimeSpan timeout)
     {
         _trust = new CertificateTrust(verify, caFile);
-        var handler = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.Zero,
-            ConnectTimeout = timeout,
-            AutomaticDecompression = DecompressionMethods.All,
-            UseCookies = false,
-            SslOptions = { RemoteCertificateValidationCallback = Validate },
-        };
-        Client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        // A redirect to https on the shared pool is checked with the system's trust, so only a probe that trusts
+        // exactly that shares it; one with tls_verify: false or a ca_file keeps its own handler.
+        var shared = url.Scheme == Uri.UriSchemeHttp && verify && caFile is null;
+        Client = shared
+            ? new HttpClient(SharedPlain.Value, disposeHandler: false)
+            : new HttpClient(new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.Zero,
+                ConnectTimeout = timeout,
+                AutomaticDecompression = DecompressionMethods.All,
+                UseCookies = false,
+                SslOptions = { RemoteCertificateValidationCallback = Validate },
+            });
+        Client.Timeout = Timeout.InfiniteTimeSpan;
         Client.DefaultRequestHeaders.UserAgent.ParseAdd("vigil-probe/1");
     }
 
@@ -67,17 +92,28 @@ internal sealed class HttpClients : IDisposable
         return inner.Message;
     }
 
-    /// <summary>Reads at most <paramref name="limit"/> bytes of the body as text; a probe never needs more.</summary>
+    /// <summary>Reads at most <paramref name="limit"/> bytes of the body as text; a probe never needs more. The
+    /// buffer grows with what arrives, so a small health answer never costs the whole limit.</summary>
     public static async Task<string> ReadBodyAsync(HttpResponseMessage response, int limit, CancellationToken ct)
     {
         var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var buffer = new byte[limit];
+            var buffer = new byte[Math.Min(limit, 16 * 1024)];
             var total = 0;
-            int read;
-            while (total < limit && (read = await stream.ReadAsync(buffer.AsMemory(total, limit - total), ct).ConfigureAwait(false)) > 0)
+            while (total < limit)
             {
+                if (total == buffer.Length)
+                {
+                    Array.Resize(ref buffer, (int)Math.Min(limit, 2L * buffer.Length));
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(total, buffer.Length - total), ct).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
                 total += read;
             }
 

@@ -23,6 +23,7 @@ public sealed class HttpProbeTests : IAsyncLifetime, IDisposable
         app.MapGet("/down", () => Results.StatusCode(503));
         app.MapGet("/state", () => Results.Text($$"""{"gecko_says":"ok","updated_at":"{{Probe.Now.AddMinutes(-3):yyyy-MM-dd'T'HH:mm:ss'Z'}}","queue":[4,7]}""", "application/json"));
         app.MapGet("/slow", async (CancellationToken ct) => { await Task.Delay(TimeSpan.FromSeconds(10), ct); return "late"; });
+        app.MapGet("/big", () => Results.Text($$"""{"padding":"{{new string('x', 300_000)}}","queue_length":42}""", "application/json"));
         app.MapPost("/rpc", async (HttpRequest r) => Results.Text(await new StreamReader(r.Body).ReadToEndAsync() + " " + r.Headers["X-Token"]));
     }
 
@@ -72,6 +73,40 @@ public sealed class HttpProbeTests : IAsyncLifetime, IDisposable
         Probe.Is(Level.Critical, body);
         Assert.Contains("does not match", body.Reason, StringComparison.Ordinal);
         Probe.Unmeasurable(wrongType, "is an array, not a number");
+    }
+
+    [Fact]
+    public async Task A_body_larger_than_the_first_read_buffer_is_read_whole()
+    {
+        var m = await Probe.MeasureAsync(new HttpProbeDefinition { Url = Web.At("big"), Json = "$.queue_length" }, Probe.Rules("value > 40"));
+
+        Probe.Is(Level.Warning, m);
+        Assert.Equal(42, m.Quantities[Quantity.Value]);
+    }
+
+    [Fact]
+    public async Task Plain_http_runs_reuse_a_connection_and_one_the_server_closed_is_replaced_without_a_failure()
+    {
+        var connections = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        await using var web = await LoopbackWeb.StartAsync(
+            app => app.MapGet("/", (HttpContext ctx) => { connections.AddOrUpdate(ctx.Connection.Id, 1, (_, n) => n + 1); return "ok"; }),
+            keepAliveTimeout: TimeSpan.FromSeconds(1));
+        var first = new HttpProbeDefinition { Url = web.Url };
+        var other = new HttpProbeDefinition { Url = web.Url, Headers = new Dictionary<string, string> { ["X-Probe"] = "two" } };
+
+        for (var run = 0; run < 5; run++)
+        {
+            Probe.Is(Level.Ok, await Probe.MeasureAsync(run % 2 == 0 ? first : other));
+        }
+
+        Assert.Equal(5, Assert.Single(connections).Value);
+
+        // Kestrel closes the idle connection after its 1 s keep-alive; the next run must not see that as a failure.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var afterClose = await Probe.MeasureAsync(first);
+
+        Probe.Is(Level.Ok, afterClose);
+        Assert.Equal(2, connections.Count);
     }
 
     [Fact]

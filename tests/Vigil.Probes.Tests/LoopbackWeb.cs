@@ -25,17 +25,22 @@ internal sealed class LoopbackWeb : IAsyncDisposable
 
     public Uri At(string path) => new(Url, path);
 
-    public static async Task<LoopbackWeb> StartAsync(Action<WebApplication> routes, X509Certificate2? certificate = null)
+    public static async Task<LoopbackWeb> StartAsync(Action<WebApplication> routes, X509Certificate2? certificate = null,
+        TimeSpan? keepAliveTimeout = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+        builder.WebHost.ConfigureKestrel(k =>
         {
-            if (certificate is not null)
+            k.Limits.KeepAliveTimeout = keepAliveTimeout ?? k.Limits.KeepAliveTimeout;
+            k.Listen(System.Net.IPAddress.Loopback, 0, listen =>
             {
-                listen.UseHttps(certificate);
-            }
-        }));
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
+        });
         var app = builder.Build();
         routes(app);
         await app.StartAsync();

@@ -25,7 +25,7 @@ internal sealed class HttpProbe : IProbeReader
     {
         _d = definition;
         _time = time;
-        _http = new HttpClients(definition.TlsVerify, definition.CaFile, definition.Timeout);
+        _http = new HttpClients(definition.Url, definition.TlsVerify, definition.CaFile, definition.Timeout);
         // Without expect_status, 200 is expected — unless a condition judges the status itself.
         _expect = definition.ExpectStatus ?? (rules.Names(Quantity.Status) ? null : HttpProbeDefinition.DefaultExpectStatus);
         _json = definition.Json is null ? null : JsonPath.Parse(definition.Json);

@@ -24,7 +24,7 @@ internal sealed class HttpTimeProbe : IProbeReader
     {
         _d = definition;
         _time = time;
-        _http = new HttpClients(verify: true, caFile: null, definition.Timeout);
+        _http = new HttpClients(definition.Url, verify: true, caFile: null, definition.Timeout);
         _json = definition.Json is null ? null : JsonPath.Parse(definition.Json);
         Subject = $"the clock of {definition.Url.Host}";
     }

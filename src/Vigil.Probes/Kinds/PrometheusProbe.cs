@@ -21,7 +21,7 @@ internal sealed class PrometheusProbe : IProbeReader
     {
         _d = definition;
         _time = time;
-        _http = new HttpClients(verify: true, caFile: null, definition.Timeout);
+        _http = new HttpClients(definition.Url, verify: true, caFile: null, definition.Timeout);
         var baseUrl = definition.Url.ToString().TrimEnd('/');
         _query = new Uri($"{baseUrl}/api/v1/query?query={Uri.EscapeDataString(definition.Query)}");
         Subject = $"the Prometheus query {definition.Query}";
