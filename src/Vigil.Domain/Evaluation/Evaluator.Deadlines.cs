@@ -15,15 +15,16 @@ public sealed partial class Evaluator
     public void Unschedule(TimedObligation obligation) => _heap.Remove(obligation);
 
     /// <summary>
-    /// Acts on every obligation that has fallen due. Cost is O(log n) per due obligation; nothing is scanned.
-    /// Each obligation is handled atomically: if acting on one throws, it is rolled back and set aside with
+    /// Acts on every obligation that has fallen due, earliest first, at most <paramref name="limit"/> of them (the
+    /// rest stay due and <see cref="NextDeadline"/> says so). Cost is O(log n) per due obligation; nothing is
+    /// scanned. Each obligation is handled atomically: if acting on one throws, it is rolled back and set aside with
     /// its fault (reported by <see cref="Faults"/>) and the others still run.
     /// </summary>
-    public int Tick()
+    public int Tick(int limit = int.MaxValue)
     {
         var now = Now;
         var handled = 0;
-        while (_heap.Peek() is { } due && (due.Due <= now || ProbeDueSoon(due, now)))
+        while (handled < limit && _heap.Peek() is { } due && (due.Due <= now || ProbeDueSoon(due, now)))
         {
             try
             {

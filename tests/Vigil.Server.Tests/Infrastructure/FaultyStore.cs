@@ -19,6 +19,9 @@ internal sealed class FaultyStore(IVigilStore inner) : IVigilStore
 
     public int Commits { get; private set; }
 
+    /// <summary>How many notifications each accepted commit carried, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<int> NotificationsPerCommit { get; } = new();
+
     public StoreCapabilities Capabilities => inner.Capabilities;
 
     public string Describe() => inner.Describe();
@@ -37,6 +40,7 @@ internal sealed class FaultyStore(IVigilStore inner) : IVigilStore
         }
 
         Commits++;
+        NotificationsPerCommit.Enqueue(changes.Notifications.Count);
         return inner.CommitAsync(changes, ct);
     }
 
