@@ -16,6 +16,10 @@ namespace Vigil.Probes;
 /// </summary>
 internal sealed class HttpClients : IDisposable
 {
+    /// <summary>The most of an unneeded body a run reads to free its connection; 64 KiB.</summary>
+    private const int DrainLimit = 64 * 1024;
+    private const int DrainChunk = 8 * 1024;
+
     public static readonly TimeSpan PlainIdleTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan PlainLifetime = TimeSpan.FromMinutes(5);
 
@@ -90,6 +94,31 @@ internal sealed class HttpClients : IDisposable
         }
 
         return inner.Message;
+    }
+
+    /// <summary>Reads and drops a body nobody needs (up to <see cref="DrainLimit"/> bytes) inside the run, so a pooled
+    /// connection is free again when the run ends rather than after a drain in the background, and the next run
+    /// reuses it instead of opening another. A longer body is left to the handler, which closes that connection.</summary>
+    public static async Task DrainAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(DrainChunk);
+            try
+            {
+                var total = 0;
+                int read;
+                while (total < DrainLimit && (read = await stream.ReadAsync(buffer.AsMemory(0, DrainChunk), ct).ConfigureAwait(false)) > 0)
+                {
+                    total += read;
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes of the body as text; a probe never needs more. The

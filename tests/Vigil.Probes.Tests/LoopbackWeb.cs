@@ -26,7 +26,7 @@ internal sealed class LoopbackWeb : IAsyncDisposable
     public Uri At(string path) => new(Url, path);
 
     public static async Task<LoopbackWeb> StartAsync(Action<WebApplication> routes, X509Certificate2? certificate = null,
-        TimeSpan? keepAliveTimeout = null)
+        TimeSpan? keepAliveTimeout = null, Action<string>? connectionClosed = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -35,6 +35,21 @@ internal sealed class LoopbackWeb : IAsyncDisposable
             k.Limits.KeepAliveTimeout = keepAliveTimeout ?? k.Limits.KeepAliveTimeout;
             k.Listen(System.Net.IPAddress.Loopback, 0, listen =>
             {
+                if (connectionClosed is not null)
+                {
+                    listen.Use(next => async connection =>
+                    {
+                        try
+                        {
+                            await next(connection);
+                        }
+                        finally
+                        {
+                            connectionClosed(connection.ConnectionId);
+                        }
+                    });
+                }
+
                 if (certificate is not null)
                 {
                     listen.UseHttps(certificate);

@@ -275,7 +275,7 @@ class OutageTests(unittest.TestCase):
     def test_a_hung_vigil_costs_each_call_at_most_its_timeout(self) -> None:
         v = client(timeout=5)
         assert server.process is not None
-        server.process.send_signal(signal.SIGSTOP)
+        server.freeze()
         try:
             with self.assertLogs("vigil_client", logging.WARNING) as logs:
                 started = time.monotonic()

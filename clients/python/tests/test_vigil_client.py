@@ -271,7 +271,7 @@ class OutageTests(unittest.TestCase):
         name = new_check("hung")
         v = client(timeout=1)
         assert server.process is not None
-        server.process.send_signal(signal.SIGSTOP)  # accepts connections (the kernel does), answers nothing
+        server.freeze()  # accepts connections (the kernel does), answers nothing
         try:
             with self.assertLogs("vigil_client", logging.WARNING) as logs:
                 started = time.monotonic()

@@ -74,6 +74,26 @@ class VigilServer:
         self.stop()
         raise RuntimeError(f"vigil serve did not become healthy in {START_TIMEOUT_S:g}s:\n{self.log_tail()}")
 
+    def freeze(self) -> None:
+        """SIGSTOP, then wait until every thread of the server has really stopped: kill() only queues the signal, and
+        on a busy VM a thread can still answer a request that arrives in the next moments."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+        tasks = f"/proc/{self.process.pid}/task"
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            states = []
+            for tid in os.listdir(tasks):
+                try:
+                    with open(f"{tasks}/{tid}/stat", encoding="ascii") as f:
+                        states.append(f.read().rsplit(")", 1)[1].split()[0])
+                except OSError:
+                    continue  # the thread ended meanwhile
+            if states and all(state in ("T", "t") for state in states):
+                return
+            time.sleep(0.01)
+        raise AssertionError(f"vigil serve did not stop within 5 s of SIGSTOP: thread states {states}")
+
     def healthy(self) -> bool:
         try:
             with urllib.request.urlopen(self.url + "/healthz", timeout=2) as answer:

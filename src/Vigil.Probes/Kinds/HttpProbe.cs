@@ -76,6 +76,11 @@ internal sealed class HttpProbe : IProbeReader
                 [Quantity.Status] = status,
                 [Quantity.Latency] = _time.GetElapsedTime(started).TotalSeconds,
             };
+            if (!needBody)
+            {
+                await HttpClients.DrainAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+
             var phrases = new Dictionary<string, string>();
             if (_http.CertificateNotAfter is { } notAfter)
             {
