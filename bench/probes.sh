@@ -158,7 +158,7 @@ Written by \`bash bench/probes.sh\` (also the last stage of \`bench/run.sh\`); d
   did, so the first burst (every probe due at once on a fresh start) has left the window. The reference is the
   same hey run against a Vigil with the heartbeat checks only, minutes earlier in the same run.
 - **Shared CPUs:** Vigil, the probe target and hey share the same $(nproc) CPUs (and, on the development VM,
-  other work: see the load average); the probes' own work (1 connection, 1 request, 1 result committed per run)
+  other work: see the load average); the probes' own work (1 request on a pooled connection, 1 result committed per run)
   competes with the pings for them, which is what the second row shows.
 EOF
 
