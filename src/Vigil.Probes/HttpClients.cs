@@ -6,13 +6,13 @@ namespace Vigil.Probes;
 
 /// <summary>
 /// The HTTP client of one http-based probe. Over https every run opens its own connection, so each run sees the
-/// certificate (for <c>days_left</c> and its validity) as a new client would. Plain http probes (with the default
-/// certificate trust, for a redirect to https) share one pool of
-/// keep-alive connections, as any HTTP client does: a thousand probes a second against one service then cost
-/// a thousand requests, not a thousand TCP handshakes and teardowns on both sides. A pooled connection idles at
-/// most <see cref="PlainIdleTimeout"/> and lives at most <see cref="PlainLifetime"/> (so a DNS change is seen); a
-/// probe every few minutes still opens a new one each run. A pooled connection the server closed is retried on a
-/// new one by the handler, so reuse never turns into a false failure.
+/// certificate (for <c>days_left</c> and its validity) as a new client would. Plain http probes with the default
+/// certificate trust (it matters on a redirect to https) share one pool of keep-alive connections, as any HTTP
+/// client does: a thousand probes a second against one service then cost a thousand requests, not a thousand TCP
+/// handshakes and teardowns on both sides. A pooled connection idles at most <see cref="PlainIdleTimeout"/> and
+/// lives at most <see cref="PlainLifetime"/> (so a DNS change is seen); a probe every few minutes still opens a new
+/// one each run. A pooled connection the server closed is replaced by the handler, so reuse never turns into a
+/// false failure.
 /// </summary>
 internal sealed class HttpClients : IDisposable
 {
@@ -96,11 +96,17 @@ internal sealed class HttpClients : IDisposable
         return inner.Message;
     }
 
-    /// <summary>Reads and drops a body nobody needs (up to <see cref="DrainLimit"/> bytes) inside the run, so a pooled
-    /// connection is free again when the run ends rather than after a drain in the background, and the next run
-    /// reuses it instead of opening another. A longer body is left to the handler, which closes that connection.</summary>
+    /// <summary>Reads and drops a body nobody needs inside the run when its declared length is at most
+    /// <see cref="DrainLimit"/>, so a pooled connection is free again when the run ends rather than after a drain in
+    /// the background, and the next run reuses it instead of opening another. A body of unknown length (chunked, a
+    /// stream that never ends) or a longer one is left to the handler, as before: a run never waits on it.</summary>
     public static async Task DrainAsync(HttpResponseMessage response, CancellationToken ct)
     {
+        if (response.Content.Headers.ContentLength is not (> 0 and <= DrainLimit))
+        {
+            return;
+        }
+
         var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {

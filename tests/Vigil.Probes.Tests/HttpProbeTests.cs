@@ -23,6 +23,12 @@ public sealed class HttpProbeTests : IAsyncLifetime, IDisposable
         app.MapGet("/down", () => Results.StatusCode(503));
         app.MapGet("/state", () => Results.Text($$"""{"gecko_says":"ok","updated_at":"{{Probe.Now.AddMinutes(-3):yyyy-MM-dd'T'HH:mm:ss'Z'}}","queue":[4,7]}""", "application/json"));
         app.MapGet("/slow", async (CancellationToken ct) => { await Task.Delay(TimeSpan.FromSeconds(10), ct); return "late"; });
+        app.MapGet("/stream", async (HttpContext ctx, CancellationToken ct) =>
+        {
+            await ctx.Response.WriteAsync("event: tick\n\n", ct);
+            await ctx.Response.Body.FlushAsync(ct);
+            await Task.Delay(TimeSpan.FromSeconds(30), ct);
+        });
         app.MapGet("/big", () => Results.Text($$"""{"padding":"{{new string('x', 300_000)}}","queue_length":42}""", "application/json"));
         app.MapPost("/rpc", async (HttpRequest r) => Results.Text(await new StreamReader(r.Body).ReadToEndAsync() + " " + r.Headers["X-Token"]));
     }
@@ -82,6 +88,16 @@ public sealed class HttpProbeTests : IAsyncLifetime, IDisposable
 
         Probe.Is(Level.Warning, m);
         Assert.Equal(42, m.Quantities[Quantity.Value]);
+    }
+
+    [Fact]
+    public async Task A_body_that_never_ends_does_not_hold_the_run_when_nothing_reads_it()
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var m = await Probe.MeasureAsync(new HttpProbeDefinition { Url = Web.At("stream"), Timeout = TimeSpan.FromSeconds(3) }, time: TimeProvider.System);
+
+        Probe.Is(Level.Ok, m);
+        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(3));
     }
 
     [Fact]
