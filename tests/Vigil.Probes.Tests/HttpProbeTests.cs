@@ -144,7 +144,8 @@ public sealed class HttpProbeTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_refused_connection_and_a_slow_answer_are_unmeasurable()
     {
-        var refused = await Probe.MeasureAsync(new HttpProbeDefinition { Url = new Uri($"http://127.0.0.1:{Ports.Free()}/") }, Probe.Rules(unmeasurable: Level.Warning));
+        using var refusing = Ports.Refusing();
+        var refused = await Probe.MeasureAsync(new HttpProbeDefinition { Url = new Uri($"http://127.0.0.1:{refusing.Port}/") }, Probe.Rules(unmeasurable: Level.Warning));
         var started = TimeProvider.System.GetTimestamp();
         var slow = await Probe.MeasureAsync(new HttpProbeDefinition { Url = Web.At("slow"), Timeout = TimeSpan.FromMilliseconds(400) }, time: TimeProvider.System);
 

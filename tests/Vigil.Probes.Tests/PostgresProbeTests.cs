@@ -67,7 +67,8 @@ public sealed class PostgresProbeTests(PostgresFixture pg) : IClassFixture<Postg
     [Fact]
     public async Task A_refused_connection_and_a_query_past_the_timeout_are_unmeasurable()
     {
-        var refused = await Probe.MeasureAsync(new SqlProbeDefinition { Postgres = $"Host=127.0.0.1;Port={Ports.Free()};Username=postgres", Query = "SELECT 1" });
+        using var refusing = Ports.Refusing();
+        var refused = await Probe.MeasureAsync(new SqlProbeDefinition { Postgres = $"Host=127.0.0.1;Port={refusing.Port};Username=postgres", Query = "SELECT 1" });
         var slow = await Probe.MeasureAsync(Query("SELECT pg_sleep(5)") with { Timeout = TimeSpan.FromMilliseconds(500) }, time: TimeProvider.System);
 
         Probe.Unmeasurable(refused, "refused");

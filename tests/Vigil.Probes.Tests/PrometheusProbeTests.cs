@@ -54,7 +54,8 @@ public sealed class PrometheusProbeTests : IAsyncLifetime
         var none = await Probe.MeasureAsync(Query("nothing"));
         var many = await Probe.MeasureAsync(Query("up"));
         var error = await Probe.MeasureAsync(Query("up{"));
-        var refused = await Probe.MeasureAsync(new PrometheusProbeDefinition { Url = new Uri($"http://127.0.0.1:{Ports.Free()}"), Query = "up" });
+        using var refusing = Ports.Refusing();
+        var refused = await Probe.MeasureAsync(new PrometheusProbeDefinition { Url = new Uri($"http://127.0.0.1:{refusing.Port}"), Query = "up" });
 
         Probe.Unmeasurable(none, "returned no samples");
         Probe.Unmeasurable(many, "returned 2 samples");
