@@ -34,7 +34,7 @@ public sealed partial class Evaluator
 
     private void ScheduleRepeat(CheckEntry e, string kind, AlertState alert)
     {
-        if (!alert.Firing || !alert.Notified || alert.NotifiedAt is not { } told || RepeatOf(e, kind, alert) is not { } every)
+        if (NextRepeat(e, kind, alert) is not { } next)
         {
             return;
         }
@@ -45,8 +45,15 @@ public sealed partial class Evaluator
             _repeats[key] = clock = new RepeatClock(this, e.Definition.Name, kind);
         }
 
-        Schedule(clock, Instants.Add(told, every));
+        Schedule(clock, next.Due);
     }
+
+    /// <summary>When the alert is next owed a repeat, and the interval; null when it is not repeated (not firing,
+    /// never sent, or no route of it repeats).</summary>
+    private (DateTimeOffset Due, TimeSpan Every)? NextRepeat(CheckEntry e, string kind, AlertState alert) =>
+        alert is { Firing: true, Notified: true, NotifiedAt: { } told } && RepeatOf(e, kind, alert) is { } every
+            ? (Instants.Add(told, every), every)
+            : null;
 
     private TimeSpan? RepeatOf(CheckEntry e, string kind, AlertState alert) =>
         _router.Routes.Count == 0 ? null : _router.RepeatFor(NotificationOf(e, kind, alert, alert.Since, Guid.Empty));
@@ -55,13 +62,12 @@ public sealed partial class Evaluator
     private DateTimeOffset? Repeat(string check, string kind, DateTimeOffset now)
     {
         if (!_byName.TryGetValue(check, out var e) || !e.State.Alerts.TryGetValue(kind, out var alert)
-            || !alert.Firing || !alert.Notified || alert.NotifiedAt is not { } told || RepeatOf(e, kind, alert) is not { } every)
+            || NextRepeat(e, kind, alert) is not var (due, every))
         {
             _repeats.Remove((check, kind));
             return null;
         }
 
-        var due = Instants.Add(told, every);
         if (due > now)
         {
             return due;
