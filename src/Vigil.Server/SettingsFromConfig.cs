@@ -25,11 +25,6 @@ public static class SettingsFromConfig
             receivers.Add(Receiver(name, receiver));
         }
 
-        for (var i = 0; i < config.RouteSettings.Count; i++)
-        {
-            var route = config.RouteSettings[i];
-        }
-
         if (config.Remediations.Count > 0) unsupported.Add("remediations: not available in this version yet");
         if (config.Metrics.Public) unsupported.Add("metrics.public: /metrics is not available in this version yet");
         foreach (var check in config.Checks)

@@ -59,8 +59,8 @@ internal sealed class DeliveryGroups
         }
 
         left -= batches.Count;
-        var due = _waiting.Where(g => g.Value.Count > 0).Select(g => (g.Key, g.Value, At: DueAt(g.Key, g.Value)))
-            .Where(g => g.At <= now).OrderBy(g => g.At).Select(g => new KeyValuePair<string, List<OutboxEntry>>(g.Key, g.Value)).ToList();
+        var due = _waiting.Where(g => g.Value.Count > 0).Select(g => (Group: g, At: DueAt(g.Key, g.Value)))
+            .Where(g => g.At <= now).OrderBy(g => g.At).Select(g => g.Group).ToList();
         if (left <= 0 || due.Count == 0)
         {
             return batches;

@@ -133,13 +133,13 @@ internal sealed class OutboxDispatcher : BackgroundService
         }
     }
 
-    /// <summary>Completes once every lane has, after this call, looked at the outbox and found nothing it could
-    /// deliver now, with nothing in flight and no outcome left to record. For tests that assert that something
-    /// was not delivered, and for an orderly drain.</summary>
     /// <summary>Each receiver's lane: its name and, when it keeps failing, since when and why.</summary>
     public IEnumerable<(string Receiver, (DateTimeOffset Since, string Error)? Failing)> Receivers =>
         _snapshot.Select(lane => (lane.Receiver, lane.Failing));
 
+    /// <summary>Completes once every lane has, after this call, looked at the outbox and found nothing it could
+    /// deliver now, with nothing in flight and no outcome left to record. For tests that assert that something
+    /// was not delivered, and for an orderly drain.</summary>
     public Task WaitIdleAsync(CancellationToken ct) => Task.WhenAll(_snapshot.Select(lane => lane.WhenIdleAsync(ct)));
 
     /// <summary>Under <see cref="_lock"/>: a started lane for every receiver that has none, once running.</summary>
