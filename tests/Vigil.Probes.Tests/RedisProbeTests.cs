@@ -89,16 +89,10 @@ public sealed class RedisProbeTests(RedisFixture redis) : IClassFixture<RedisFix
     public async Task A_refused_connection_is_unmeasurable()
     {
         using var refusing = Ports.Refusing();
-        var m = await Probe.MeasureAsync(new RedisProbeDefinition
-        {
-            Connection = $"127.0.0.1:{refusing.Port}",
-            Command = RedisCommand.Get,
-            Key = "k",
 
-            // A refusal is immediate; the long timeout only keeps a busy machine's slow first connect attempt from
-            // being cut as "timed out" instead.
-            Timeout = TimeSpan.FromSeconds(20),
-        }, time: TimeProvider.System);
+        // A refusal is immediate; the long timeout only keeps a busy machine's slow first connect attempt from being cut
+        // as "timed out" instead.
+        var m = await GetOnLoopbackAsync(refusing.Port, TimeSpan.FromSeconds(20));
 
         Probe.Unmeasurable(m, "cannot reach redis");
     }
@@ -126,13 +120,7 @@ public sealed class RedisProbeTests(RedisFixture redis) : IClassFixture<RedisFix
         });
 
         var started = TimeProvider.System.GetTimestamp();
-        var m = await Probe.MeasureAsync(new RedisProbeDefinition
-        {
-            Connection = $"127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}",
-            Command = RedisCommand.Get,
-            Key = "k",
-            Timeout = TimeSpan.FromMilliseconds(500),
-        }, time: TimeProvider.System);
+        var m = await GetOnLoopbackAsync(((System.Net.IPEndPoint)silent.LocalEndpoint).Port, TimeSpan.FromMilliseconds(500));
         var took = TimeProvider.System.GetElapsedTime(started);
 
         await stop.CancelAsync();
@@ -144,4 +132,9 @@ public sealed class RedisProbeTests(RedisFixture redis) : IClassFixture<RedisFix
             || m.Reason.Contains("cannot reach redis", StringComparison.Ordinal), m.Reason);
         Assert.True(took < TimeSpan.FromSeconds(10), $"the probe took {took}, far past its 500 ms timeout");
     }
+
+    /// <summary>A <c>get</c> probe against a loopback port that is not a working redis, on the real clock.</summary>
+    private static Task<Measurement> GetOnLoopbackAsync(int port, TimeSpan timeout) =>
+        Probe.MeasureAsync(new RedisProbeDefinition { Connection = $"127.0.0.1:{port}", Command = RedisCommand.Get, Key = "k", Timeout = timeout },
+            time: TimeProvider.System);
 }
