@@ -41,9 +41,10 @@ internal sealed class PingLoad
                     Interlocked.Increment(ref _failed);
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or System.Net.Sockets.SocketException)
             {
-                // Connection refused or reset: the server is gone; this ping was never acknowledged.
+                // Connection refused or reset: the server is gone; this ping was never acknowledged. (A connect that
+                // succeeds just as kill -9 lands surfaces as a bare SocketException from the handler.)
                 Interlocked.Increment(ref _failed);
                 try
                 {
