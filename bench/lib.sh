@@ -111,6 +111,16 @@ hey_latency() {
     log "$name: achieved ${L_RPS[$name]}/s, p50 ${L_P50[$name]} ms, p99 ${L_P99[$name]} ms${CPU_S[$name]:+, server ${CPU_S[$name]} CPU-s/s}"
 }
 
+# noise_limit P99_A P99_B : the highest p99 a loaded run may show and still count as "unchanged within noise", from two
+# runs of the same reference minutes apart: the larger of the two, plus the larger of their difference and 10% of it
+# (two runs understate how far a p99 wanders on a shared machine, so the band never goes below 10%).
+noise_limit() {
+    awk -v a="$1" -v b="$2" 'BEGIN { m = a > b ? a : b; d = a > b ? a - b : b - a; if (d < 0.1 * m) d = 0.1 * m; printf "%.2f", m + d }'
+}
+
+# within LIMIT P99 : PASS when P99 is at most LIMIT, else FAIL.
+within() { awk -v l="$1" -v p="$2" 'BEGIN { print (p <= l ? "PASS" : "FAIL") }'; }
+
 # run_facts : what a report says about the run: CPU_MODEL, MEM, FS (the scratch directory's file system), WRK_VERSION,
 # HEY_VERSION, COMMIT and DIRTY (" (with uncommitted changes)" when src/ or bench/ differ from it).
 run_facts() {

@@ -8,6 +8,8 @@
 #   2. permit - POST /api/v1/breakers/bench-breaker/permit {"holder": "bench"}: on a closed breaker, a read
 #   3. gate   - GET /api/v1/gates/bench-gate: a read
 # each at its maximum (wrk, closed loop), then each at half of its own maximum (hey, fixed rate) for the p99.
+# Then, with Vigil stopped, the bare ASP.NET Core endpoint of bench/Vigil.Bench.Baseline at the ping's half load with
+# the permit's request: the floor this machine and hey reach at that rate, beside the permit's and the gate's p99.
 # Promise: a permit or gate read at least as fast as a durable ping; p99 < 5 ms at half load.
 # It writes its section of BENCH_RESULTS (default bench/RESULTS.md) between <!-- permits:begin --> and
 # <!-- permits:end -->, leaving the rest of the file alone.
@@ -36,9 +38,10 @@ source "$BENCH_DIR/lib.sh"
 bench_init permits
 need_tools wrk hey curl python3
 
-log "building Vigil (Release)"
-build_release src/Vigil.Cli/Vigil.Cli.csproj
+log "building Vigil and the bare baseline (Release)"
+build_release src/Vigil.Cli/Vigil.Cli.csproj bench/Vigil.Bench.Baseline/Vigil.Bench.Baseline.csproj
 VIGIL_DLL=$REPO/src/Vigil.Cli/bin/Release/net10.0/vigil.dll
+BASELINE_DLL=$REPO/bench/Vigil.Bench.Baseline/bin/Release/net10.0/Vigil.Bench.Baseline.dll
 
 scratch_dir vigil-permits
 
@@ -133,6 +136,15 @@ check_answers "after the latency runs"
 kill -TERM "$VIGIL_PID" 2>/dev/null || true
 wait "$VIGIL_PID" 2>/dev/null || true
 
+# The floor: a bare endpoint that answers "OK", at the same rate, with the permit's request (it ignores the body).
+BARE_URL=http://127.0.0.1:$((PORT + 1))
+start bare dotnet "$BASELINE_DLL" --urls "$BARE_URL"
+BARE_PID=$STARTED
+wait_up "$BARE_URL/ping/up" bare "$BARE_PID"
+hey -z "${WARMUP}s" -c "$CONNECTIONS" -q 50 "$BARE_URL/ping/up" >/dev/null 2>&1 || die "warm-up of the bare endpoint"
+hey_latency bare_at_ping $((RPS[ping] / 2)) - "$BARE_URL/ping/bench" -m POST -H "$AUTH" -T application/json -d '{"holder":"bench"}'
+stop "$BARE_PID"
+
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$SECONDS
 
@@ -144,6 +156,8 @@ V_PERMIT=$(awk -v r="$R_PERMIT" 'BEGIN { print (r >= 1 ? "PASS" : "FAIL") }')
 V_GATE=$(awk -v r="$R_GATE" 'BEGIN { print (r >= 1 ? "PASS" : "FAIL") }')
 V_PERMIT_P99=$(awk -v p="${L_P99[permit_at_ping]}" -v t="$P99_TARGET_MS" 'BEGIN { print (p < t ? "PASS" : "FAIL") }')
 V_GATE_P99=$(awk -v p="${L_P99[gate_at_ping]}" -v t="$P99_TARGET_MS" 'BEGIN { print (p < t ? "PASS" : "FAIL") }')
+OVER_BARE_PERMIT=$(awk -v a="${L_P99[permit_at_ping]}" -v b="${L_P99[bare_at_ping]}" 'BEGIN { printf "%+.2f", a - b }')
+OVER_BARE_GATE=$(awk -v a="${L_P99[gate_at_ping]}" -v b="${L_P99[bare_at_ping]}" 'BEGIN { printf "%+.2f", a - b }')
 reached() { awk -v a="${L_RPS[$1]}" -v t="${L_RATE[$1]}" 'BEGIN { printf "%.0f%%", 100 * a / t }'; }
 run_facts
 
@@ -164,6 +178,7 @@ Written by \`bash bench/permits.sh\` (also a stage of \`bench/run.sh\`); do not 
 | a gate read at least as fast as a durable ping | gate reads/s ≥ ping/s | ${RPS[gate]} / ${RPS[ping]} = **$R_GATE** | **$V_GATE** |
 | permit latency at half load (the ping's half: the rate the ping's latency is promised at) | p99 < ${P99_TARGET_MS} ms at ${L_RATE[permit_at_ping]}/s | p99 **${L_P99[permit_at_ping]} ms** (rate reached: ${L_RPS[permit_at_ping]}/s, $(reached permit_at_ping)) | **$V_PERMIT_P99** |
 | gate read latency at half load (the ping's half) | p99 < ${P99_TARGET_MS} ms at ${L_RATE[gate_at_ping]}/s | p99 **${L_P99[gate_at_ping]} ms** (rate reached: ${L_RPS[gate_at_ping]}/s, $(reached gate_at_ping)) | **$V_GATE_P99** |
+| floor: a bare ASP.NET Core endpoint, same rate and request | none (what this machine and hey reach) | p99 **${L_P99[bare_at_ping]} ms**; the permit ${OVER_BARE_PERMIT} ms from it, the gate read ${OVER_BARE_GATE} ms | – |
 
 At half of their *own* maxima (more than twice the ping's rate, where hey on the same two CPUs is itself the
 limit: see the rate reached) the p99 is higher; both readings are in the latency table below.
@@ -185,6 +200,7 @@ limit: see the rate reached) the p99 is higher; both readings are in the latency
 | gate read | ${L_RATE[gate]} / ${L_RPS[gate]} | ${L_P50[gate]} | ${L_P99[gate]} | ${L_OK[gate]} / ${L_TOTAL[gate]} |
 | permit, at the ping's half load | ${L_RATE[permit_at_ping]} / ${L_RPS[permit_at_ping]} | ${L_P50[permit_at_ping]} | ${L_P99[permit_at_ping]} | ${L_OK[permit_at_ping]} / ${L_TOTAL[permit_at_ping]} |
 | gate read, at the ping's half load | ${L_RATE[gate_at_ping]} / ${L_RPS[gate_at_ping]} | ${L_P50[gate_at_ping]} | ${L_P99[gate_at_ping]} | ${L_OK[gate_at_ping]} / ${L_TOTAL[gate_at_ping]} |
+| bare endpoint (Vigil stopped), at the ping's half load | ${L_RATE[bare_at_ping]} / ${L_RPS[bare_at_ping]} | ${L_P50[bare_at_ping]} | ${L_P99[bare_at_ping]} | ${L_OK[bare_at_ping]} / ${L_TOTAL[bare_at_ping]} |
 
 - **Method:** one \`vigil serve\` (Release, fresh SQLite data directory) with $CHECKS heartbeat checks, the breaker
   \`$BENCH_BREAKER\` (\`failure_threshold: 5\`, \`open_for: 30s\`; nothing reports to it, so it stays closed) and the gate
@@ -195,6 +211,10 @@ limit: see the rate reached) the p99 is higher; both readings are in the latency
   fails the run (a closed gate answers 423). Before, between and after the runs the bench checks that the permit
   still says \`"allowed":true, "state":"closed"\` and the gate \`"open":true\`. A permit on a closed breaker and a gate
   read are answered from the read model without the writer; a durable ping waits for its group commit.
+- **Floor:** after Vigil stopped, \`bench/Vigil.Bench.Baseline\` (Release: the host Vigil uses, one route answering "OK",
+  no authentication, no JSON) takes the permit's exact request (same headers and body) at the same rate from the same
+  hey. No Vigil route can answer faster than that on this machine; when its p99 is itself near or above the 5 ms
+  target, the absolute target measures the machine and hey at that hour more than Vigil.
 EOF
 
 python3 "$BENCH_DIR/section.py" "$RESULTS" permits "$SECTION"
