@@ -165,8 +165,10 @@ HEY_END=$(now)
 wait_alerts "$EXPECT" 60 "storm under pings"
 log "storm under pings: all $STORM_LOAD down notifications arrived"
 
-# 5. quiet_again: every alert delivered, nothing left to do; the reference once more, for the noise band.
-sleep 1
+# 5. quiet_again: every alert delivered; once Vigil is idle again (the storm's aftermath, such as checkpointing its
+#    writes, is still the storm's cost, not the reference's), the reference once more, for the noise band.
+SETTLED_AFTER=$(wait_idle "$VIGIL_PID" 120)
+log "quiet again: Vigil idle ${SETTLED_AFTER}s after the last delivery"
 hey_latency quiet_again "$PING_RATE" "$VIGIL_PID" "$VIGIL_URL/ping/$PING_UUID"
 [[ $(sink_alerts) == "$EXPECT" ]] || die "the sink received alerts during the second quiet run"
 curl -fsS "$SINK_URL/records" >"$WORK/records.tsv" || die "reading the sink's records"
@@ -251,7 +253,7 @@ than the checks' \`down\`: ${D_other} (${D_other_kinds}).
 |---|---|---|---|---|---|
 | nothing to deliver | $PING_RATE / ${L_RPS[quiet]} | ${L_P50[quiet]} | ${L_P99[quiet]} | ${L_OK[quiet]} / ${L_TOTAL[quiet]} | ${CPU_S[quiet]} |
 | $STORM_LOAD alerts being delivered | $PING_RATE / ${L_RPS[storm]} | ${L_P50[storm]} | ${L_P99[storm]} | ${L_OK[storm]} / ${L_TOTAL[storm]} | ${CPU_S[storm]} |
-| nothing to deliver again, after the storm | $PING_RATE / ${L_RPS[quiet_again]} | ${L_P50[quiet_again]} | ${L_P99[quiet_again]} | ${L_OK[quiet_again]} / ${L_TOTAL[quiet_again]} | ${CPU_S[quiet_again]} |
+| nothing to deliver again, after the storm (Vigil idle ${SETTLED_AFTER} s after the last delivery) | $PING_RATE / ${L_RPS[quiet_again]} | ${L_P50[quiet_again]} | ${L_P99[quiet_again]} | ${L_OK[quiet_again]} / ${L_TOTAL[quiet_again]} | ${CPU_S[quiet_again]} |
 
 p99 with the storm / without: **×$RATIO**; the noise band from the two runs without (\`noise_limit\` in bench/lib.sh:
 the larger p99 plus the larger of their difference and 10%) ends at $NOISE ms. The storm's deliveries were arriving during ${D_b_overlap_s} s of the

@@ -111,6 +111,17 @@ hey_latency() {
     log "$name: achieved ${L_RPS[$name]}/s, p50 ${L_P50[$name]} ms, p99 ${L_P99[$name]} ms${CPU_S[$name]:+, server ${CPU_S[$name]} CPU-s/s}"
 }
 
+# wait_idle PID MAX_S : waits until PID uses under 0.05 CPU-s/s over a 2 s window, at most MAX_S seconds; prints the
+# seconds waited (MAX_S when it never went idle, which the report then shows).
+wait_idle() {
+    local pid=$1 max=$2 waited=0 a b
+    while ((waited < max)); do
+        a=$(cpu_ticks "$pid"); sleep 2; b=$(cpu_ticks "$pid"); waited=$((waited + 2))
+        awk -v t=$((b - a)) -v hz="$TICKS" 'BEGIN { exit !((t / hz) / 2 < 0.05) }' && break
+    done
+    echo "$waited"
+}
+
 # noise_limit P99_A P99_B : the highest p99 a loaded run may show and still count as "unchanged within noise", from two
 # runs of the same reference minutes apart: the larger of the two, plus the larger of their difference and 10% of it
 # (two runs understate how far a p99 wanders on a shared machine, so the band never goes below 10%).
