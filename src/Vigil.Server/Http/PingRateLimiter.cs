@@ -8,6 +8,9 @@ namespace Vigil.Server.Http;
 /// number as burst. Bounded: buckets exist only for checks that exist (the caller asks only for known checks
 /// or ones being created), a deleted check's bucket goes with it, and past <see cref="MaxTracked"/> the idle
 /// buckets (full again, so forgetting them changes nothing) are evicted one by one, never the table at once.
+/// <para>The limiter keeps its own count of buckets: <c>ConcurrentDictionary.Count</c> takes every one of the table's
+/// locks, and once 20,000 checks had been pinged that made this check a fifth of the server's CPU on every ping
+/// (bench/PROFILE.md). A ping for a check that has a bucket reads nothing but its own.</para>
 /// </summary>
 internal sealed class PingRateLimiter
 {
@@ -18,15 +21,19 @@ internal sealed class PingRateLimiter
     private readonly PingSettings _settings;
     private readonly TimeProvider _time;
     private int _sweeping;
+    private int _count;
 
     public PingRateLimiter(PingSettings settings, TimeProvider time, ReadModel readModel)
     {
         _settings = settings;
         _time = time;
-        readModel.Removed += name => _buckets.TryRemove(name, out _);
+        readModel.Removed += Forget;
     }
 
-    public int Tracked => _buckets.Count;
+    /// <summary>Buckets kept before idle ones are evicted; <see cref="MaxTracked"/> unless a test sets it lower.</summary>
+    internal int Capacity { get; init; } = MaxTracked;
+
+    public int Tracked => Volatile.Read(ref _count);
 
     public bool TryAcquire(string check)
     {
@@ -38,12 +45,7 @@ internal sealed class PingRateLimiter
 
         var burst = Math.Max(1, rate);
         var now = _time.GetTimestamp();
-        if (_buckets.Count >= MaxTracked && !_buckets.ContainsKey(check))
-        {
-            EvictIdle(now, rate, burst);
-        }
-
-        var bucket = _buckets.GetOrAdd(check, _ => new Bucket(burst, now));
+        var bucket = BucketOf(check, now, rate, burst);
         lock (bucket)
         {
             bucket.Tokens = Refill(bucket, now, rate, burst);
@@ -55,6 +57,35 @@ internal sealed class PingRateLimiter
 
             bucket.Tokens -= 1;
             return true;
+        }
+    }
+
+    private Bucket BucketOf(string check, long now, double rate, double burst)
+    {
+        Bucket? bucket;
+        while (!_buckets.TryGetValue(check, out bucket))
+        {
+            if (Tracked >= Capacity)
+            {
+                EvictIdle(now, rate, burst);
+            }
+
+            var fresh = new Bucket(burst, now);
+            if (_buckets.TryAdd(check, fresh))
+            {
+                Interlocked.Increment(ref _count);
+                return fresh;
+            }
+        }
+
+        return bucket;
+    }
+
+    private void Forget(string check)
+    {
+        if (_buckets.TryRemove(check, out _))
+        {
+            Interlocked.Decrement(ref _count);
         }
     }
 
@@ -81,7 +112,7 @@ internal sealed class PingRateLimiter
 
                 if (idle)
                 {
-                    _buckets.TryRemove(name, out _);
+                    Forget(name);
                 }
             }
         }
