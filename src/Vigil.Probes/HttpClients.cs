@@ -18,7 +18,6 @@ internal sealed class HttpClients : IDisposable
 {
     /// <summary>The most of an unneeded body a run reads to free its connection; 64 KiB.</summary>
     private const int DrainLimit = 64 * 1024;
-    private const int DrainChunk = 8 * 1024;
 
     public static readonly TimeSpan PlainIdleTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan PlainLifetime = TimeSpan.FromMinutes(5);
@@ -107,24 +106,8 @@ internal sealed class HttpClients : IDisposable
             return;
         }
 
-        var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(DrainChunk);
-            try
-            {
-                var total = 0;
-                int read;
-                while (total < DrainLimit && (read = await stream.ReadAsync(buffer.AsMemory(0, DrainChunk), ct).ConfigureAwait(false)) > 0)
-                {
-                    total += read;
-                }
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
+        // The declared length bounds the copy: the handler's stream ends there.
+        await response.Content.CopyToAsync(Stream.Null, ct).ConfigureAwait(false);
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes of the body as text; a probe never needs more. The

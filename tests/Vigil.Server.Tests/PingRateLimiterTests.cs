@@ -39,7 +39,7 @@ public sealed class PingRateLimiterTests
     public async Task Its_count_stays_exact_when_threads_race_for_the_same_new_checks()
     {
         var limiter = Limiter(new FakeTimeProvider(), perSecond: 1_000_000);
-        var start = new ManualResetEventSlim();
+        using var start = new ManualResetEventSlim();
         var workers = Enumerable.Range(0, 8).Select(w => Task.Run(() =>
         {
             start.Wait();
