@@ -194,9 +194,8 @@ log "storm under pings: ${D_b_rate}/s overall (first half ${D_b_rate_h1}/s, seco
 # --- the report --------------------------------------------------------------------------------------------------
 V_RATE=$(awk -v r="$D_a_rate" -v t="$RATE_TARGET" 'BEGIN { print (r >= t ? "PASS" : "FAIL") }')
 V_LAT=$(awk -v p="$D_lat_lat_p99" -v t="$LAT_TARGET_MS" 'BEGIN { print (p <= t ? "PASS" : "FAIL") }')
-QUIET_P99=$(awk -v a="${L_P99[quiet]}" -v b="${L_P99[quiet_again]}" 'BEGIN { printf "%.2f", (a + b) / 2 }')
-RATIO=$(awk -v a="${L_P99[storm]}" -v b="$QUIET_P99" 'BEGIN { printf "%.2f", a / b }')
-NOISE=$(noise_limit "${L_P99[quiet]}" "${L_P99[quiet_again]}")
+quiet_band
+RATIO=$(ratio "${L_P99[storm]}" "$QUIET_P99")
 V_PING=$(within "$NOISE" "${L_P99[storm]}")
 COVER_NOTE=""
 [[ $D_b_overlap_pct -ge 95 ]] || COVER_NOTE=" **The storm was in flight for only ${D_b_overlap_pct}% of the ping run (BENCH_STORM_LOAD_MAX caps its size).**"

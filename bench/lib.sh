@@ -83,6 +83,12 @@ now() { date +%s.%N; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICKS=$(getconf CLK_TCK)
 
+# cpu_rate TICKS SECONDS : CPU-seconds per second, from a difference of cpu_ticks over SECONDS.
+cpu_rate() { awk -v t="$1" -v hz="$TICKS" -v d="$2" 'BEGIN { printf "%.2f", (t / hz) / d }'; }
+
+# ratio A B : A / B with two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
 # hey_latency NAME RATE PID URL [hey options...] : hey at RATE requests/s for LATENCY_DURATION seconds with CONNECTIONS
 # workers; fills L_RATE, L_RPS, L_P50, L_P99, L_OK, L_TOTAL under NAME, and CPU_S (PID's CPU-seconds per second)
 # unless PID is "-". Any error or non-200 answer fails the run.
@@ -97,7 +103,7 @@ hey_latency() {
     hey -z "${LATENCY_DURATION}s" -c "$CONNECTIONS" -q "$per_worker" -t 10 "$@" "$url" >"$file" 2>&1 || die "hey against $name"
     if [[ $pid != - ]]; then
         after=$(cpu_ticks "$pid")
-        CPU_S[$name]=$(awk -v t=$((after - before)) -v hz="$TICKS" -v d="$LATENCY_DURATION" 'BEGIN { printf "%.2f", (t / hz) / d }')
+        CPU_S[$name]=$(cpu_rate $((after - before)) "$LATENCY_DURATION")
     fi
     L_RATE[$name]=$rate
     L_RPS[$name]=$(awk '/Requests\/sec:/ { printf "%.0f", $2 }' "$file")
@@ -117,7 +123,7 @@ wait_idle() {
     local pid=$1 max=$2 waited=0 a b
     while ((waited < max)); do
         a=$(cpu_ticks "$pid"); sleep 2; b=$(cpu_ticks "$pid"); waited=$((waited + 2))
-        awk -v t=$((b - a)) -v hz="$TICKS" 'BEGIN { exit !((t / hz) / 2 < 0.05) }' && break
+        awk -v r="$(cpu_rate $((b - a)) 2)" 'BEGIN { exit !(r < 0.05) }' && break
     done
     echo "$waited"
 }
@@ -127,6 +133,13 @@ wait_idle() {
 # (two runs understate how far a p99 wanders on a shared machine, so the band never goes below 10%).
 noise_limit() {
     awk -v a="$1" -v b="$2" 'BEGIN { m = a > b ? a : b; d = a > b ? a - b : b - a; if (d < 0.1 * m) d = 0.1 * m; printf "%.2f", m + d }'
+}
+
+# quiet_band : from the two runs of the quiet reference (L_P99[quiet] and L_P99[quiet_again]), QUIET_P99 (their mean)
+# and NOISE (their noise_limit).
+quiet_band() {
+    QUIET_P99=$(awk -v a="${L_P99[quiet]}" -v b="${L_P99[quiet_again]}" 'BEGIN { printf "%.2f", (a + b) / 2 }')
+    NOISE=$(noise_limit "${L_P99[quiet]}" "${L_P99[quiet_again]}")
 }
 
 # within LIMIT P99 : PASS when P99 is at most LIMIT, else FAIL.

@@ -149,7 +149,6 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$SECONDS
 
 # --- the report --------------------------------------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 R_PERMIT=$(ratio "${RPS[permit]}" "${RPS[ping]}")
 R_GATE=$(ratio "${RPS[gate]}" "${RPS[ping]}")
 V_PERMIT=$(awk -v r="$R_PERMIT" 'BEGIN { print (r >= 1 ? "PASS" : "FAIL") }')

@@ -106,7 +106,7 @@ log "apart: $PROBES probe checks in a second Vigil; settling ${APART_SETTLE}s"
 sleep "$APART_SETTLE"
 APART_BEFORE=$(cpu_ticks "$APART_PID")
 hey_latency apart "$PING_RATE" "$QUIET_PID" "$VIGIL_URL/ping/$UUID"
-APART_CPU=$(awk -v t=$(($(cpu_ticks "$APART_PID") - APART_BEFORE)) -v hz="$TICKS" -v d="$LATENCY_DURATION" 'BEGIN { printf "%.2f", (t / hz) / d }')
+APART_CPU=$(cpu_rate $(($(cpu_ticks "$APART_PID") - APART_BEFORE)) "$LATENCY_DURATION")
 stop "$APART_PID"
 
 # 3. quiet_again: the reference once more, for the noise band.
@@ -145,10 +145,9 @@ ELAPSED=$SECONDS
 RATE=$(awk -v r="$H_runs" 'BEGIN { printf "%.0f", r / 60 }')
 TARGET_RATE=$(awk -v p="$PROBES" -v e="$EVERY" 'BEGIN { printf "%.0f", p / e }')
 V_LAG=$(awk -v p="$H_lag_p99_ms" -v t="$LAG_TARGET_MS" 'BEGIN { print (p <= t ? "PASS" : "FAIL") }')
-QUIET_P99=$(awk -v a="${L_P99[quiet]}" -v b="${L_P99[quiet_again]}" 'BEGIN { printf "%.2f", (a + b) / 2 }')
-RATIO=$(awk -v a="${L_P99[probes]}" -v b="$QUIET_P99" 'BEGIN { printf "%.2f", a / b }')
-APART_RATIO=$(awk -v a="${L_P99[apart]}" -v b="$QUIET_P99" 'BEGIN { printf "%.2f", a / b }')
-NOISE=$(noise_limit "${L_P99[quiet]}" "${L_P99[quiet_again]}")
+quiet_band
+RATIO=$(ratio "${L_P99[probes]}" "$QUIET_P99")
+APART_RATIO=$(ratio "${L_P99[apart]}" "$QUIET_P99")
 V_PING=$(within "$NOISE" "${L_P99[probes]}")
 V_APART=$(within "$NOISE" "${L_P99[apart]}")
 run_facts

@@ -174,7 +174,6 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$SECONDS
 
 # --- verdicts and the report -----------------------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b ? "PASS" : "FAIL") }'; }
 R_BASE=$(ratio "${RPS[vigil]}" "${RPS[baseline]}")
 R_PG=$(ratio "${RPS[vigil]}" "${RPS[pushgateway]}")
