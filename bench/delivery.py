@@ -20,7 +20,7 @@ from datetime import datetime
 def config(head, out, work, lat_checks, lat_every, lat_grace, storm_a, storm_b, storm_every, storm_grace):
     lines = [open(head).read().rstrip("\n"), "checks:"]
     ping_uuid = str(uuid.uuid4())
-    lines.append(f"  bench-ping: {{ uuid: {ping_uuid}, every: 1h }}   # the check hey pings; never late")
+    lines.append(f"  bench-ping: {{ uuid: {ping_uuid}, every: 1h }}   # the check the latency runs ping; never late")
     open(f"{work}/ping.uuid", "w").write(ping_uuid + "\n")
     with open(f"{work}/lat.tsv", "w") as lat:
         for n in range(int(lat_checks)):
@@ -86,8 +86,8 @@ def percentile(values, p):
     return ordered[int(rank) - 1]
 
 
-def analyze(work, records, hey_start, hey_end):
-    hey_start, hey_end = float(hey_start), float(hey_end)
+def analyze(work, records, pings_start, pings_end):
+    pings_start, pings_end = float(pings_start), float(pings_end)
     rows = []
     for line in open(records):
         arrived, key, alert, state, check, at, reason = line.rstrip("\n").split("\t")
@@ -158,14 +158,14 @@ def analyze(work, records, hey_start, hey_end):
             emit(f"D_{group}_{label}_min", f"{min(ms):.1f}")
         if bench_gap:
             emit(f"D_{group}_bench_gap_max_ms", f"{max(bench_gap) * 1000:.1f}")
-        if group == "b" and hey_end > hey_start:
-            inside = [a for a in arrivals if hey_start <= a <= hey_end]
-            overlap = max(0.0, min(hey_end, arrivals[-1]) - max(hey_start, arrivals[0]))
-            emit("D_b_during_hey", len(inside))
+        if group == "b" and pings_end > pings_start:
+            inside = [a for a in arrivals if pings_start <= a <= pings_end]
+            overlap = max(0.0, min(pings_end, arrivals[-1]) - max(pings_start, arrivals[0]))
+            emit("D_b_during_pings", len(inside))
             emit("D_b_overlap_s", f"{overlap:.1f}")
-            emit("D_b_window_s", f"{hey_end - hey_start:.1f}")
-            emit("D_b_overlap_pct", f"{100 * overlap / (hey_end - hey_start):.0f}")
-            emit("D_b_rate_during_hey", f"{len(inside) / overlap:.0f}" if overlap > 0 else "0")
+            emit("D_b_window_s", f"{pings_end - pings_start:.1f}")
+            emit("D_b_overlap_pct", f"{100 * overlap / (pings_end - pings_start):.0f}")
+            emit("D_b_rate_during_pings", f"{len(inside) / overlap:.0f}" if overlap > 0 else "0")
     for k, v in out.items():
         print(f"{k}={v}")
 

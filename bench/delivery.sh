@@ -51,7 +51,7 @@ export BENCH_THREADS=$THREADS BENCH_LAT_EVERY=$LAT_EVERY
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
 bench_init delivery
-need_tools wrk hey curl python3
+need_tools wrk curl python3
 
 log "building Vigil and the webhook sink (Release)"
 build_release src/Vigil.Cli/Vigil.Cli.csproj bench/Vigil.Bench.Sink/Vigil.Bench.Sink.csproj
@@ -132,8 +132,8 @@ log "Vigil answered /healthz after ${STARTUP_S}s"
 [[ $(curl -s "$VIGIL_URL/ping/$PING_UUID") == OK ]] || die "vigil did not accept a ping"
 
 # 1. quiet: nothing to deliver.
-hey -z "${WARMUP}s" -c "$CONNECTIONS" -q 20 "$VIGIL_URL/ping/$PING_UUID" >/dev/null 2>&1 || die "warm-up"
-hey_latency quiet "$PING_RATE" "$VIGIL_PID" "$VIGIL_URL/ping/$PING_UUID"
+paced warmup 1280 "$WARMUP" "$VIGIL_URL/ping/$PING_UUID" get
+latency quiet "$PING_RATE" "$VIGIL_PID" "$VIGIL_URL/ping/$PING_UUID" get
 [[ $(sink_alerts) == 0 ]] || die "the sink received alerts before any check was late"
 
 # 2. latency: deadlines passing one by one.
@@ -149,7 +149,7 @@ STORM_A_PINGED=$PINGED_AT
 wait_alerts "$EXPECT" $((STORM_EVERY + STORM_GRACE + 60)) "storm"
 log "storm: all $STORM down notifications arrived"
 
-# 4. pings under a storm: hey starts as the second storm's deadlines pass. Only the first STORM_LOAD storm-b
+# 4. pings under a storm: the paced pings start as the second storm's deadlines pass. Only the first STORM_LOAD storm-b
 #    checks are pinged (the rest stay new, and a new check is never late): enough to outlast the ping run at the
 #    rate just measured, since deliveries only slow down while the pings share the CPUs.
 STORM_A_RATE=$(python3 "$BENCH_DIR/delivery.py" rate "$SINK_URL/records" storm-a-)
@@ -159,9 +159,9 @@ log "storm under pings: $STORM_LOAD checks ($STORM_A_RATE deliveries/s × $((LAT
 EXPECT=$((EXPECT + STORM_LOAD))
 storm_pings storm-b "$WORK/storm-b.used"
 sleep "$(awk -v p="$PINGED_AT" -v n="$(now)" -v d=$((STORM_EVERY + STORM_GRACE)) 'BEGIN { s = p + d - n - 0.2; print (s > 0 ? s : 0) }')"
-HEY_START=$(now)
-hey_latency storm "$PING_RATE" "$VIGIL_PID" "$VIGIL_URL/ping/$PING_UUID"
-HEY_END=$(now)
+PINGS_START=$(now)
+latency storm "$PING_RATE" "$VIGIL_PID" "$VIGIL_URL/ping/$PING_UUID" get
+PINGS_END=$(now)
 wait_alerts "$EXPECT" 60 "storm under pings"
 log "storm under pings: all $STORM_LOAD down notifications arrived"
 
@@ -169,7 +169,7 @@ log "storm under pings: all $STORM_LOAD down notifications arrived"
 #    writes, is still the storm's cost, not the reference's), the reference once more, for the noise band.
 SETTLED_AFTER=$(wait_idle "$VIGIL_PID" 120)
 log "quiet again: Vigil idle ${SETTLED_AFTER}s after the last delivery"
-hey_latency quiet_again "$PING_RATE" "$VIGIL_PID" "$VIGIL_URL/ping/$PING_UUID"
+latency quiet_again "$PING_RATE" "$VIGIL_PID" "$VIGIL_URL/ping/$PING_UUID" get
 [[ $(sink_alerts) == "$EXPECT" ]] || die "the sink received alerts during the second quiet run"
 curl -fsS "$SINK_URL/records" >"$WORK/records.tsv" || die "reading the sink's records"
 SINK_SUMMARY=$(curl -fsS "$SINK_URL/count")
@@ -179,7 +179,7 @@ read -r OUTBOX_ROWS OUTBOX_PENDING < <(python3 -c "import sqlite3,sys
 db = sqlite3.connect(sys.argv[1])
 print(*db.execute('select count(*), count(*) - count(delivered_at) from outbox').fetchone())" "$WORK/data/vigil.db")
 
-eval "$(python3 "$BENCH_DIR/delivery.py" analyze "$WORK" "$WORK/records.tsv" "$HEY_START" "$HEY_END")"
+eval "$(python3 "$BENCH_DIR/delivery.py" analyze "$WORK" "$WORK/records.tsv" "$PINGS_START" "$PINGS_END")"
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$SECONDS
 
@@ -189,7 +189,7 @@ for g in lat a b; do
 done
 log "latency: deadline -> sink p50 ${D_lat_lat_p50} ms, p99 ${D_lat_lat_p99} ms, max ${D_lat_lat_max} ms"
 log "storm: $STORM deliveries in ${D_a_span_s}s = ${D_a_rate}/s (first half ${D_a_rate_h1}/s, second half ${D_a_rate_h2}/s)"
-log "storm under pings: ${D_b_rate}/s overall (first half ${D_b_rate_h1}/s, second half ${D_b_rate_h2}/s), ${D_b_rate_during_hey}/s while hey ran; in flight for ${D_b_overlap_s}s of the ${D_b_window_s}s ping run (${D_b_overlap_pct}%)"
+log "storm under pings: ${D_b_rate}/s overall (first half ${D_b_rate_h1}/s, second half ${D_b_rate_h2}/s), ${D_b_rate_during_pings}/s while the pings ran; in flight for ${D_b_overlap_s}s of the ${D_b_window_s}s ping run (${D_b_overlap_pct}%)"
 
 # --- the report --------------------------------------------------------------------------------------------------
 V_RATE=$(awk -v r="$D_a_rate" -v t="$RATE_TARGET" 'BEGIN { print (r >= t ? "PASS" : "FAIL") }')
@@ -210,7 +210,7 @@ Written by \`bash bench/delivery.sh\` (also a stage of \`bench/run.sh\`); do not
 - **Run:** $START, took ${ELAPSED}s, Vigil at commit \`$COMMIT\`$DIRTY
 - **Machine:** $(nproc) CPUs ($CPU_MODEL), $MEM memory, kernel $(uname -r), .NET SDK $(dotnet --version);
   load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER
-- **Scratch directory:** $FS; $WRK_VERSION, hey $HEY_VERSION; Vigil with $((1 + LAT_CHECKS + STORM + STORM_LOAD_MAX)) configured
+- **Scratch directory:** $FS; $WRK_VERSION (paced by `bench/wrk/pace.lua` for the ping latency); Vigil with $((1 + LAT_CHECKS + STORM + STORM_LOAD_MAX)) configured
   checks answered \`/healthz\` ${STARTUP_S} s after it was started on an empty data directory
 
 | promise | target | measured | result |
@@ -238,7 +238,7 @@ most ${D_lat_bench_gap_max_ms} ms.
 | storm | alerts (down, each check once) | first → last arrival | deliveries/s | first half / second half of the alerts, per s | deadline → arrival p50 / p99 / max ms |
 |---|---|---|---|---|---|
 | $STORM checks down together, nothing else running | ${D_a_down} of ${D_a_expected} | ${D_a_span_s} s | **${D_a_rate}** | ${D_a_rate_h1} / ${D_a_rate_h2} | ${D_a_lat_p50} / ${D_a_lat_p99} / ${D_a_lat_max} |
-| $STORM_LOAD checks down together, pings at $PING_RATE/s | ${D_b_down} of ${D_b_expected} | ${D_b_span_s} s | ${D_b_rate} (${D_b_rate_during_hey} while the pings ran) | ${D_b_rate_h1} / ${D_b_rate_h2} | ${D_b_lat_p50} / ${D_b_lat_p99} / ${D_b_lat_max} |
+| $STORM_LOAD checks down together, pings at $PING_RATE/s | ${D_b_down} of ${D_b_expected} | ${D_b_span_s} s | ${D_b_rate} (${D_b_rate_during_pings} while the pings ran) | ${D_b_rate_h1} / ${D_b_rate_h2} | ${D_b_lat_p50} / ${D_b_lat_p99} / ${D_b_lat_max} |
 
 In a storm the deadline → arrival figure is queueing (the last alert waits for all the others); the promise on
 latency is the spread-out run above. A second half much faster than the first means each delivery costs more
@@ -246,7 +246,7 @@ while the backlog is large. Outbox after the run: $OUTBOX_ROWS rows, $OUTBOX_PEN
 the sink: $SINK_SUMMARY (alerts received twice with the same idempotency key: ${D_dup_messages}); alerts other
 than the checks' \`down\`: ${D_other} (${D_other_kinds}).
 
-### Ping latency with a storm in flight (hey, $CONNECTIONS workers, ${LATENCY_DURATION}s at $PING_RATE/s, one check)
+### Ping latency with a storm in flight (wrk paced, $CONNECTIONS connections, ${LATENCY_DURATION}s at $PING_RATE/s, one check)
 
 | run | pings/s asked / achieved | p50 ms | p99 ms | 200 answers / all | Vigil CPU (CPU-s per s) |
 |---|---|---|---|---|---|
@@ -256,8 +256,8 @@ than the checks' \`down\`: ${D_other} (${D_other_kinds}).
 
 p99 with the storm / without: **×$RATIO**; the noise band from the two runs without (\`noise_limit\` in bench/lib.sh:
 the larger p99 plus the larger of their difference and 10%) ends at $NOISE ms. The storm's deliveries were arriving during ${D_b_overlap_s} s of the
-${D_b_window_s} s the ping run took from start to end (${D_b_overlap_pct}%), ${D_b_during_hey} of them.$COVER_NOTE The sink, Vigil's delivery and
-hey share the same $(nproc) CPUs, so part of any rise is the machine, not the writer.
+${D_b_window_s} s the ping run took from start to end (${D_b_overlap_pct}%), ${D_b_during_pings} of them.$COVER_NOTE The sink, Vigil's delivery and
+wrk share the same $(nproc) CPUs, so part of any rise is the machine, not the writer.
 
 - **Method:** one \`vigil serve\` (Release, fresh SQLite data directory) with \`bench/delivery.yaml\` (a \`webhook\`
   receiver, format vigil, to \`bench/Vigil.Bench.Sink\` on loopback, and one route to it; no grouping, no limits)
@@ -268,7 +268,7 @@ hey share the same $(nproc) CPUs, so part of any rise is the machine, not the wr
   check at least once, the last lap within a few seconds at most), then left alone. The sink answers 200 and
   records, per alert in each message, the check, \`at\`, the reason and its arrival; the figures are computed
   from those records (\`bench/delivery.py analyze\`). Throughput is the number of storm alerts over the time
-  from the first to the last arrival. The ping runs are the same hey run as the rest of bench/, on bench-ping;
+  from the first to the last arrival. The ping runs are the same paced wrk run as the rest of bench/, on bench-ping;
   the second storm pings only the first $STORM_LOAD storm-b-* checks: the first storm's rate ($STORM_A_RATE/s) times the
   ping run plus 10 s (at most $STORM_LOAD_MAX), so that it lasts longer than the run.
 EOF

@@ -89,31 +89,45 @@ cpu_rate() { awk -v t="$1" -v hz="$TICKS" -v d="$2" 'BEGIN { printf "%.2f", (t /
 # ratio A B : A / B with two decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-# hey_latency NAME RATE PID URL [hey options...] : hey at RATE requests/s for LATENCY_DURATION seconds with CONNECTIONS
-# workers; fills L_RATE, L_RPS, L_P50, L_P99, L_OK, L_TOTAL under NAME, and CPU_S (PID's CPU-seconds per second)
-# unless PID is "-". Any error or non-200 answer fails the run.
+# wrk_result NAME FILE : the WRK_RESULT line that bench/wrk/report.lua wrote into FILE, as W_REQUESTS, W_RPS (per
+# second), W_P50, W_P99 (ms, two decimals), W_MAX (ms, one decimal) and W_BAD (errors plus non-2xx answers).
+wrk_result() {
+    local out
+    out=$(grep '^WRK_RESULT' "$2") || { cat "$2" >&2; die "no result from wrk for $1"; }
+    eval "$(sed -E 's/^WRK_RESULT //; s/([a-z0-9_]+)=/local w_\1=/g' <<<"$out")"
+    W_REQUESTS=$w_requests
+    W_RPS=$(awk -v r="$w_requests" -v d="$w_duration_us" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
+    W_P50=$(awk -v v="$w_p50_us" 'BEGIN { printf "%.2f", v / 1000 }')
+    W_P99=$(awk -v v="$w_p99_us" 'BEGIN { printf "%.2f", v / 1000 }')
+    W_MAX=$(awk -v v="$w_max_us" 'BEGIN { printf "%.1f", v / 1000 }')
+    W_BAD=$((w_non2xx + w_errors))
+}
+
+# paced NAME RATE SECONDS URL SCRIPT : wrk sending the requests of bench/wrk/SCRIPT.lua at a fixed RATE per second
+# (bench/wrk/pace.lua) for SECONDS over CONNECTIONS connections and THREADS threads; output in $WORK/NAME.wrk.txt.
+paced() {
+    BENCH_RATE=$2 BENCH_THREADS=$THREADS wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3s" --timeout 10s -s "$BENCH_DIR/wrk/$5.lua" "$4" \
+        >"$WORK/$1.wrk.txt" 2>&1 || { cat "$WORK/$1.wrk.txt" >&2; die "wrk against $1"; }
+}
+
+# latency NAME RATE PID URL SCRIPT : the p99 at a fixed rate: paced at RATE per second for LATENCY_DURATION seconds;
+# fills L_RATE, L_RPS, L_P50, L_P99, L_OK, L_TOTAL under NAME, and CPU_S (PID's CPU-seconds per second) unless PID is
+# "-". Any error or non-2xx answer fails the run. wrk rather than a Go client such as hey: at the same rate on these
+# two vCPUs hey's own scheduling added 4-5 ms to the bare endpoint's p99 (bench/PROFILE.md, "The load generator").
 declare -A L_RATE L_RPS L_P50 L_P99 L_OK L_TOTAL CPU_S
-hey_latency() {
-    local name=$1 rate=$2 pid=$3 url=$4 per_worker file before after
-    shift 4
-    per_worker=$(awk -v r="$rate" -v c="$CONNECTIONS" 'BEGIN { printf "%.3f", r / c }')
-    file=$WORK/$name.hey.txt
-    log "$name: latency at $rate/s (${per_worker}/s on each of $CONNECTIONS workers) for ${LATENCY_DURATION}s"
+latency() {
+    local name=$1 rate=$2 pid=$3 url=$4 script=$5 before after
+    log "$name: latency at $rate/s ($CONNECTIONS connections, $script.lua) for ${LATENCY_DURATION}s"
     [[ $pid == - ]] || before=$(cpu_ticks "$pid")
-    hey -z "${LATENCY_DURATION}s" -c "$CONNECTIONS" -q "$per_worker" -t 10 "$@" "$url" >"$file" 2>&1 || die "hey against $name"
+    paced "$name" "$rate" "$LATENCY_DURATION" "$url" "$script"
     if [[ $pid != - ]]; then
         after=$(cpu_ticks "$pid")
         CPU_S[$name]=$(cpu_rate $((after - before)) "$LATENCY_DURATION")
     fi
-    L_RATE[$name]=$rate
-    L_RPS[$name]=$(awk '/Requests\/sec:/ { printf "%.0f", $2 }' "$file")
-    L_P50[$name]=$(awk '/ 50% in / { printf "%.2f", $3 * 1000 }' "$file")
-    L_P99[$name]=$(awk '/ 99% in / { printf "%.2f", $3 * 1000 }' "$file")
-    L_OK[$name]=$(awk '/\[200\]/ { print $2 }' "$file")
-    L_TOTAL[$name]=$(awk '/^ *\[[0-9]+\]/ { s += $2 } END { print s + 0 }' "$file")
-    [[ -n ${L_P99[$name]} && -n ${L_OK[$name]} ]] || { cat "$file" >&2; die "no result from hey for $name"; }
-    grep -q 'Error distribution' "$file" && { cat "$file" >&2; die "$name: hey saw errors"; }
-    [[ ${L_OK[$name]} == "${L_TOTAL[$name]}" ]] || { cat "$file" >&2; die "$name: not every answer was a 200"; }
+    wrk_result "$name" "$WORK/$name.wrk.txt"
+    L_RATE[$name]=$rate L_RPS[$name]=$W_RPS L_P50[$name]=$W_P50 L_P99[$name]=$W_P99
+    L_TOTAL[$name]=$W_REQUESTS L_OK[$name]=$((W_REQUESTS - W_BAD))
+    ((W_BAD == 0)) || { cat "$WORK/$name.wrk.txt" >&2; die "$name: $W_BAD errors or non-2xx answers"; }
     log "$name: achieved ${L_RPS[$name]}/s, p50 ${L_P50[$name]} ms, p99 ${L_P99[$name]} ms${CPU_S[$name]:+, server ${CPU_S[$name]} CPU-s/s}"
 }
 
@@ -146,13 +160,12 @@ quiet_band() {
 within() { awk -v l="$1" -v p="$2" 'BEGIN { print (p <= l ? "PASS" : "FAIL") }'; }
 
 # run_facts : what a report says about the run: CPU_MODEL, MEM, FS (the scratch directory's file system), WRK_VERSION,
-# HEY_VERSION, COMMIT and DIRTY (" (with uncommitted changes)" when src/ or bench/ differ from it).
+# COMMIT and DIRTY (" (with uncommitted changes)" when src/ or bench/ differ from it).
 run_facts() {
     CPU_MODEL=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
     MEM=$(free -h | awk '/^Mem:/ { print $2 }')
     FS=$(df -T "$WORK" | awk 'NR == 2 { print $2 " on " $1 }')
     WRK_VERSION=$( (wrk -v 2>&1 || true) | head -n 1 | cut -d' ' -f1-2)
-    HEY_VERSION=$(dpkg-query -W -f '${Version}' hey 2>/dev/null || echo unknown)
     COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
     DIRTY=$(git -C "$REPO" status --porcelain -- src bench ':!bench/RESULTS.md' 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
 }

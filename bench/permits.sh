@@ -3,13 +3,13 @@
 #
 # One Vigil (Release, SQLite on a scratch dir) holding BENCH_CHECKS heartbeat checks, a breaker (closed) and a gate
 # (open, guarding on that breaker), with a ping-scope key as a job would have. Against that same Vigil, one after
-# the other with the same wrk and hey settings:
+# the other with the same wrk settings:
 #   1. ping   - GET /ping/<uuid> round-robin over the checks: the durable ping, the reference
 #   2. permit - POST /api/v1/breakers/bench-breaker/permit {"holder": "bench"}: on a closed breaker, a read
 #   3. gate   - GET /api/v1/gates/bench-gate: a read
-# each at its maximum (wrk, closed loop), then each at half of its own maximum (hey, fixed rate) for the p99.
+# each at its maximum (wrk, closed loop), then each at half of its own maximum (wrk paced at a fixed rate) for the p99.
 # Then, with Vigil stopped, the bare ASP.NET Core endpoint of bench/Vigil.Bench.Baseline at the ping's half load with
-# the permit's request: the floor this machine and hey reach at that rate, beside the permit's and the gate's p99.
+# the permit's request: the floor this machine and wrk reach at that rate, beside the permit's and the gate's p99.
 # Promise: a permit or gate read at least as fast as a durable ping; p99 < 5 ms at half load.
 # It writes its section of BENCH_RESULTS (default bench/RESULTS.md) between <!-- permits:begin --> and
 # <!-- permits:end -->, leaving the rest of the file alone.
@@ -36,7 +36,7 @@ export BENCH_BREAKER=bench-breaker BENCH_GATE=bench-gate
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
 bench_init permits
-need_tools wrk hey curl python3
+need_tools wrk curl python3
 
 log "building Vigil and the bare baseline (Release)"
 build_release src/Vigil.Cli/Vigil.Cli.csproj bench/Vigil.Bench.Baseline/Vigil.Bench.Baseline.csproj
@@ -87,22 +87,17 @@ check_answers() {
 
 declare -A RPS P50 P99 MAX REQS CPU
 throughput() {
-    local name=$1 script=$2 out before after
+    local name=$1 script=$2 before after
     log "$name: warm-up ${WARMUP}s"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$VIGIL_URL" >"$WORK/$name.warmup.txt" 2>&1 || die "wrk warm-up of $name"
     log "$name: measuring ${DURATION}s, $CONNECTIONS connections"
     before=$(cpu_ticks "$VIGIL_PID")
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$script" "$VIGIL_URL" >"$WORK/$name.wrk.txt" 2>&1 || die "wrk against $name"
     after=$(cpu_ticks "$VIGIL_PID")
-    out=$(grep '^WRK_RESULT' "$WORK/$name.wrk.txt") || { cat "$WORK/$name.wrk.txt" >&2; die "no result from wrk for $name"; }
-    eval "$(sed -E 's/^WRK_RESULT //; s/([a-z0-9_]+)=/local w_\1=/g' <<<"$out")"
-    ((w_non2xx + w_errors == 0)) || { cat "$WORK/$name.wrk.txt" >&2; die "$name: $((w_non2xx + w_errors)) errors or non-2xx answers"; }
-    RPS[$name]=$(awk -v r="$w_requests" -v d="$w_duration_us" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
-    P50[$name]=$(awk -v v="$w_p50_us" 'BEGIN { printf "%.2f", v / 1000 }')
-    P99[$name]=$(awk -v v="$w_p99_us" 'BEGIN { printf "%.2f", v / 1000 }')
-    MAX[$name]=$(awk -v v="$w_max_us" 'BEGIN { printf "%.1f", v / 1000 }')
-    REQS[$name]=$w_requests
-    CPU[$name]=$(awk -v t=$((after - before)) -v hz="$TICKS" -v r="$w_requests" 'BEGIN { printf "%.1f", (t / hz) * 1e6 / r }')
+    wrk_result "$name" "$WORK/$name.wrk.txt"
+    ((W_BAD == 0)) || { cat "$WORK/$name.wrk.txt" >&2; die "$name: $W_BAD errors or non-2xx answers"; }
+    RPS[$name]=$W_RPS P50[$name]=$W_P50 P99[$name]=$W_P99 MAX[$name]=$W_MAX REQS[$name]=$W_REQUESTS
+    CPU[$name]=$(awk -v t=$((after - before)) -v hz="$TICKS" -v r="$W_REQUESTS" 'BEGIN { printf "%.1f", (t / hz) * 1e6 / r }')
     log "$name: ${RPS[$name]}/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, server CPU ${CPU[$name]} µs/request"
 }
 
@@ -126,12 +121,12 @@ throughput gate "$BENCH_DIR/wrk/gate.lua"
 check_answers "after the maxima"
 
 # p99 at half of each one's own maximum.
-hey_latency ping $((RPS[ping] / 2)) - "$PING_URL"
-hey_latency permit $((RPS[permit] / 2)) - "$PERMIT_URL" -m POST -H "$AUTH" -T application/json -d '{"holder":"bench"}'
-hey_latency gate $((RPS[gate] / 2)) - "$GATE_URL" -H "$AUTH"
+latency ping $((RPS[ping] / 2)) - "$PING_URL" get
+latency permit $((RPS[permit] / 2)) - "$VIGIL_URL" permit
+latency gate $((RPS[gate] / 2)) - "$VIGIL_URL" gate
 # And at the ping's own half load ("beside the ping benchmark"): the same rate, the same tool, the same machine share.
-hey_latency permit_at_ping $((RPS[ping] / 2)) - "$PERMIT_URL" -m POST -H "$AUTH" -T application/json -d '{"holder":"bench"}'
-hey_latency gate_at_ping $((RPS[ping] / 2)) - "$GATE_URL" -H "$AUTH"
+latency permit_at_ping $((RPS[ping] / 2)) - "$VIGIL_URL" permit
+latency gate_at_ping $((RPS[ping] / 2)) - "$VIGIL_URL" gate
 check_answers "after the latency runs"
 kill -TERM "$VIGIL_PID" 2>/dev/null || true
 wait "$VIGIL_PID" 2>/dev/null || true
@@ -141,8 +136,8 @@ BARE_URL=http://127.0.0.1:$((PORT + 1))
 start bare dotnet "$BASELINE_DLL" --urls "$BARE_URL"
 BARE_PID=$STARTED
 wait_up "$BARE_URL/ping/up" bare "$BARE_PID"
-hey -z "${WARMUP}s" -c "$CONNECTIONS" -q 50 "$BARE_URL/ping/up" >/dev/null 2>&1 || die "warm-up of the bare endpoint"
-hey_latency bare_at_ping $((RPS[ping] / 2)) - "$BARE_URL/ping/bench" -m POST -H "$AUTH" -T application/json -d '{"holder":"bench"}'
+paced bare-warmup 3000 "$WARMUP" "$BARE_URL/ping/up" get
+BENCH_PERMIT_PATH=/ping/bench latency bare_at_ping $((RPS[ping] / 2)) - "$BARE_URL" permit
 stop "$BARE_PID"
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -169,7 +164,7 @@ Written by \`bash bench/permits.sh\` (also a stage of \`bench/run.sh\`); do not 
 - **Run:** $START, took ${ELAPSED}s, Vigil at commit \`$COMMIT\`$DIRTY
 - **Machine:** $(nproc) CPUs ($CPU_MODEL), $MEM memory, kernel $(uname -r), .NET SDK $(dotnet --version);
   load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER
-- **Scratch directory:** $FS; $WRK_VERSION, hey $HEY_VERSION
+- **Scratch directory:** $FS; $WRK_VERSION
 
 | promise | target | measured | result |
 |---|---|---|---|
@@ -177,10 +172,10 @@ Written by \`bash bench/permits.sh\` (also a stage of \`bench/run.sh\`); do not 
 | a gate read at least as fast as a durable ping | gate reads/s ≥ ping/s | ${RPS[gate]} / ${RPS[ping]} = **$R_GATE** | **$V_GATE** |
 | permit latency at half load (the ping's half: the rate the ping's latency is promised at) | p99 < ${P99_TARGET_MS} ms at ${L_RATE[permit_at_ping]}/s | p99 **${L_P99[permit_at_ping]} ms** (rate reached: ${L_RPS[permit_at_ping]}/s, $(reached permit_at_ping)) | **$V_PERMIT_P99** |
 | gate read latency at half load (the ping's half) | p99 < ${P99_TARGET_MS} ms at ${L_RATE[gate_at_ping]}/s | p99 **${L_P99[gate_at_ping]} ms** (rate reached: ${L_RPS[gate_at_ping]}/s, $(reached gate_at_ping)) | **$V_GATE_P99** |
-| floor: a bare ASP.NET Core endpoint, same rate and request | none (what this machine and hey reach) | p99 **${L_P99[bare_at_ping]} ms**; the permit ${OVER_BARE_PERMIT} ms from it, the gate read ${OVER_BARE_GATE} ms | – |
+| floor: a bare ASP.NET Core endpoint, same rate and request | none (what this machine and wrk reach) | p99 **${L_P99[bare_at_ping]} ms**; the permit ${OVER_BARE_PERMIT} ms from it, the gate read ${OVER_BARE_GATE} ms | – |
 
-At half of their *own* maxima (more than twice the ping's rate, where hey on the same two CPUs is itself the
-limit: see the rate reached) the p99 is higher; both readings are in the latency table below.
+At half of their *own* maxima (more than twice the ping's rate, where the load generator on the same two CPUs is
+itself part of the limit: see the rate reached) the p99 is higher; both readings are in the latency table below.
 
 ### Maximum throughput (wrk, closed loop, $CONNECTIONS connections, $THREADS threads, ${DURATION}s after ${WARMUP}s warm-up, same Vigil)
 
@@ -190,7 +185,7 @@ limit: see the rate reached) the p99 is higher; both readings are in the latency
 | permit \`POST /api/v1/breakers/$BENCH_BREAKER/permit\` | ${RPS[permit]} | ${P50[permit]} | ${P99[permit]} | ${MAX[permit]} | ${REQS[permit]} | ${CPU[permit]} |
 | gate read \`GET /api/v1/gates/$BENCH_GATE\` | ${RPS[gate]} | ${P50[gate]} | ${P99[gate]} | ${MAX[gate]} | ${REQS[gate]} | ${CPU[gate]} |
 
-### Latency at half of each one's maximum, and at the ping's (hey, $CONNECTIONS workers, ${LATENCY_DURATION}s)
+### Latency at half of each one's maximum, and at the ping's (wrk paced, $CONNECTIONS connections, ${LATENCY_DURATION}s)
 
 | request | asked / achieved per s | p50 ms | p99 ms | 200 answers / all |
 |---|---|---|---|---|
@@ -212,8 +207,10 @@ limit: see the rate reached) the p99 is higher; both readings are in the latency
   read are answered from the read model without the writer; a durable ping waits for its group commit.
 - **Floor:** after Vigil stopped, \`bench/Vigil.Bench.Baseline\` (Release: the host Vigil uses, one route answering "OK",
   no authentication, no JSON) takes the permit's exact request (same headers and body) at the same rate from the same
-  hey. No Vigil route can answer faster than that on this machine; when its p99 is itself near or above the 5 ms
-  target, the absolute target measures the machine and hey at that hour more than Vigil.
+  paced wrk (\`BENCH_PERMIT_PATH\`). No Vigil route can answer faster than that on this machine.
+- **Fixed rate:** wrk paced by \`bench/wrk/pace.lua\` (each thread on a fixed schedule; the achieved rate is shown).
+  Until 2026-11-23 these runs used hey (Go), whose own scheduling on these two vCPUs added 4-5 ms to every p99,
+  the bare endpoint's included (bench/PROFILE.md, "The load generator").
 EOF
 
 python3 "$BENCH_DIR/section.py" "$RESULTS" permits "$SECTION"

@@ -33,6 +33,7 @@ APART_SETTLE=${BENCH_PROBE_APART_SETTLE:-30}
 LATENCY_DURATION=${BENCH_LATENCY_DURATION:-30}
 WARMUP=${BENCH_WARMUP:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
+THREADS=${BENCH_THREADS:-2}
 CHECKS=${BENCH_CHECKS:-100}
 PORT=${BENCH_PROBE_PORT:-18480}
 RESULTS=${BENCH_RESULTS:-$BENCH_DIR/RESULTS.md}
@@ -41,7 +42,7 @@ LAG_TARGET_MS=100
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
 bench_init probes
-need_tools hey curl python3
+need_tools wrk curl python3
 
 log "building Vigil and the probe target (Release)"
 build_release src/Vigil.Cli/Vigil.Cli.csproj bench/Vigil.Bench.Baseline/Vigil.Bench.Baseline.csproj
@@ -90,8 +91,8 @@ start quiet dotnet "$VIGIL_DLL" serve --data "$WORK/quiet-data" --urls "$VIGIL_U
 QUIET_PID=$STARTED
 wait_up "$VIGIL_URL/healthz" quiet "$QUIET_PID"
 [[ $(curl -s "$VIGIL_URL/ping/$UUID") == OK ]] || die "vigil did not accept a ping"
-hey -z "${WARMUP}s" -c "$CONNECTIONS" -q 20 "$VIGIL_URL/ping/$UUID" >/dev/null 2>&1 || die "warm-up"
-hey_latency quiet "$PING_RATE" "$QUIET_PID" "$VIGIL_URL/ping/$UUID"
+paced warmup 1280 "$WARMUP" "$VIGIL_URL/ping/$UUID" get
+latency quiet "$PING_RATE" "$QUIET_PID" "$VIGIL_URL/ping/$UUID" get
 
 # 2. apart: the probe target, and the probe checks in a second Vigil, while the quiet one takes the pings.
 start target dotnet "$TARGET_DLL" --urls "$TARGET_URL"
@@ -105,13 +106,13 @@ wait_up "$APART_URL/healthz" apart "$APART_PID"
 log "apart: $PROBES probe checks in a second Vigil; settling ${APART_SETTLE}s"
 sleep "$APART_SETTLE"
 APART_BEFORE=$(cpu_ticks "$APART_PID")
-hey_latency apart "$PING_RATE" "$QUIET_PID" "$VIGIL_URL/ping/$UUID"
+latency apart "$PING_RATE" "$QUIET_PID" "$VIGIL_URL/ping/$UUID" get
 APART_CPU=$(cpu_rate $(($(cpu_ticks "$APART_PID") - APART_BEFORE)) "$LATENCY_DURATION")
 stop "$APART_PID"
 
 # 3. quiet_again: the reference once more, for the noise band.
 sleep 2
-hey_latency quiet_again "$PING_RATE" "$QUIET_PID" "$VIGIL_URL/ping/$UUID"
+latency quiet_again "$PING_RATE" "$QUIET_PID" "$VIGIL_URL/ping/$UUID" get
 stop "$QUIET_PID"
 
 # 4. probes: Vigil with the heartbeat and the probe checks (the target still up).
@@ -125,10 +126,10 @@ KEY=$(cat "$WORK/probes-data/admin.key")
 [[ $(curl -s "$VIGIL_URL/ping/$UUID") == OK ]] || die "vigil with probes did not accept a ping"
 log "probes: $PROBES probe checks every ${EVERY}s; settling ${SETTLE}s (with a ping warm-up at the end)"
 sleep $((SETTLE - WARMUP))
-hey -z "${WARMUP}s" -c "$CONNECTIONS" -q 20 "$VIGIL_URL/ping/$UUID" >/dev/null 2>&1 || die "warm-up"
+paced warmup 1280 "$WARMUP" "$VIGIL_URL/ping/$UUID" get
 eval "$(health_figures "$VIGIL_URL" "$KEY")"
 SETTLED_RUNS=$H_runs
-hey_latency probes "$PING_RATE" "$PROBES_PID" "$VIGIL_URL/ping/$UUID"
+latency probes "$PING_RATE" "$PROBES_PID" "$VIGIL_URL/ping/$UUID" get
 eval "$(health_figures "$VIGIL_URL" "$KEY")"
 log "probes: ${H_runs} runs in the last minute, start lag p50 ${H_lag_p50_ms} ms, p99 ${H_lag_p99_ms} ms, max ${H_lag_max_ms} ms, ${H_in_flight} in flight"
 PROBE_EVENTS_BEFORE_STOP=$(curl -fsS -H "Authorization: Bearer $KEY" "$VIGIL_URL/api/v1/checks/probe-00000" \
@@ -161,7 +162,7 @@ Written by \`bash bench/probes.sh\` (also the last stage of \`bench/run.sh\`); d
 - **Run:** $START, took ${ELAPSED}s, Vigil at commit \`$COMMIT\`$DIRTY
 - **Machine:** $(nproc) CPUs ($CPU_MODEL), $MEM memory, kernel $(uname -r), .NET SDK $(dotnet --version);
   load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER
-- **Scratch directory:** $FS; hey $HEY_VERSION
+- **Scratch directory:** $FS; $WRK_VERSION, paced by `bench/wrk/pace.lua`
 
 | promise | target | measured | result |
 |---|---|---|---|
@@ -186,9 +187,9 @@ Written by \`bash bench/probes.sh\` (also the last stage of \`bench/run.sh\`); d
   period. Plain http probes share a pool of keep-alive connections (docs/probes.md, Connections), as they do in use.
   The lag is the scheduler's own figure (\`GET /api/v1/health\`, component "probe scheduler": start minus the
   slot it was due at, nearest-rank percentiles over the runs started in the last minute), read right after a
-  ${LATENCY_DURATION}s hey run at $PING_RATE pings/s ($CONNECTIONS workers, one check) that starts ${SETTLE}s after Vigil
+  ${LATENCY_DURATION}s wrk run paced at $PING_RATE pings/s ($CONNECTIONS connections, one check) that starts ${SETTLE}s after Vigil
   did, so the first burst (every probe due at once on a fresh start) has left the window. The reference is the
-  same hey run against a Vigil with the heartbeat checks only, twice, minutes earlier in the same run.
+  same wrk run against a Vigil with the heartbeat checks only, twice, minutes earlier in the same run.
 - **Noise band:** a p99 counts as unchanged within noise when it is at most the larger of the two quiet p99s plus
   the larger of their difference and 10% (\`noise_limit\` in bench/lib.sh): ${L_P99[quiet]} and ${L_P99[quiet_again]} ms
   give ≤ $NOISE ms.
@@ -197,7 +198,7 @@ Written by \`bash bench/probes.sh\` (also the last stage of \`bench/run.sh\`); d
   that work touches the pinged Vigil's writer, thread pool or memory, so its row is what this much probing costs the
   pings through the shared CPUs alone; the distance from it to the last row is what running the probes inside the
   pinged Vigil adds.
-- **Shared CPUs:** Vigil, the probe target and hey share the same $(nproc) CPUs (and, on the development VM,
+- **Shared CPUs:** Vigil, the probe target and wrk share the same $(nproc) CPUs (and, on the development VM,
   other work: see the load average); the probes' own work (1 request on a pooled connection, 1 result committed per run)
   competes with the pings for them.
 EOF

@@ -36,7 +36,7 @@ source "$BENCH_DIR/lib.sh"
 bench_init
 
 # --- tools -------------------------------------------------------------------------------------------------
-need_tools wrk hey prometheus-pushgateway curl python3
+need_tools wrk prometheus-pushgateway curl python3
 
 log "building Vigil and the baseline (Release)"
 build_release src/Vigil.Cli/Vigil.Cli.csproj bench/Vigil.Bench.Baseline/Vigil.Bench.Baseline.csproj
@@ -68,23 +68,17 @@ declare -A RPS P50 P99 MAX REQS BAD CPU
 
 # throughput NAME URL SCRIPT PID : warm up, then measure with wrk; fills RPS[NAME] etc.
 throughput() {
-    local name=$1 url=$2 script=$3 pid=$4 out before after
+    local name=$1 url=$2 script=$3 pid=$4 before after
     log "$name: warm-up ${WARMUP}s"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$url" >"$WORK/$name.warmup.txt" 2>&1 || die "wrk warm-up against $name"
     log "$name: measuring ${DURATION}s, $CONNECTIONS connections"
     before=$(cpu_ticks "$pid")
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$script" "$url" >"$WORK/$name.wrk.txt" 2>&1 || die "wrk against $name"
     after=$(cpu_ticks "$pid")
-    out=$(grep '^WRK_RESULT' "$WORK/$name.wrk.txt") || { cat "$WORK/$name.wrk.txt" >&2; die "no result from wrk for $name"; }
-    eval "$(sed -E 's/^WRK_RESULT //; s/([a-z0-9_]+)=/local w_\1=/g' <<<"$out")"
-    RPS[$name]=$(awk -v r="$w_requests" -v d="$w_duration_us" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
-    P50[$name]=$(awk -v v="$w_p50_us" 'BEGIN { printf "%.2f", v / 1000 }')
-    P99[$name]=$(awk -v v="$w_p99_us" 'BEGIN { printf "%.2f", v / 1000 }')
-    MAX[$name]=$(awk -v v="$w_max_us" 'BEGIN { printf "%.1f", v / 1000 }')
-    REQS[$name]=$w_requests
-    BAD[$name]=$((w_non2xx + w_errors))
+    wrk_result "$name" "$WORK/$name.wrk.txt"
+    RPS[$name]=$W_RPS P50[$name]=$W_P50 P99[$name]=$W_P99 MAX[$name]=$W_MAX REQS[$name]=$W_REQUESTS BAD[$name]=$W_BAD
     # Server CPU per request, in microseconds (both cores are shared with wrk, see RESULTS.md).
-    CPU[$name]=$(awk -v t=$((after - before)) -v hz="$TICKS" -v r="$w_requests" 'BEGIN { printf "%.1f", (t / hz) * 1e6 / r }')
+    CPU[$name]=$(awk -v t=$((after - before)) -v hz="$TICKS" -v r="$W_REQUESTS" 'BEGIN { printf "%.1f", (t / hz) * 1e6 / r }')
     log "$name: ${RPS[$name]}/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, errors ${BAD[$name]}, server CPU ${CPU[$name]} us/request"
     ((BAD[$name] == 0)) || { cat "$WORK/$name.wrk.txt" >&2; die "$name answered ${BAD[$name]} requests with an error"; }
 }
@@ -128,7 +122,7 @@ throughput vigil "$VIGIL_URL" "$BENCH_DIR/wrk/ping.lua" "$VIGIL_PID"
 
 # 4. latency at half of Vigil's maximum, then the baseline at the same rate for reference.
 HALF=$((RPS[vigil] / 2))
-hey_latency vigil "$HALF" - "$VIGIL_URL/ping/$FIRST_UUID"
+latency vigil "$HALF" - "$VIGIL_URL" ping
 stop "$VIGIL_PID"
 EVENTS=$(python3 -c "import sqlite3,sys
 print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) from events where type = 'success'\").fetchone()[0])" "$WORK/vigil-data/vigil.db")
@@ -139,7 +133,7 @@ start baseline2 dotnet "$BASELINE_DLL" --urls "$BASE_URL"
 BASE_PID=$STARTED
 wait_up "$BASE_URL/ping/up" baseline2 "$BASE_PID"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$BENCH_DIR/wrk/ping.lua" "$BASE_URL" >/dev/null 2>&1
-hey_latency baseline "$HALF" - "$BASE_URL/ping/$FIRST_UUID"
+latency baseline "$HALF" - "$BASE_URL" ping
 stop "$BASE_PID"
 
 # 5. Reads off the writer: ping latency at the same rate on a Vigil holding READ_CHECKS checks, without and
@@ -158,13 +152,13 @@ READ_PID=$STARTED
 wait_up "$READ_URL/healthz" readvigil "$READ_PID"
 for ((i = 0; i < 300; i++)); do [[ -s "$WORK/read-data/admin.key" ]] && break; sleep 0.1; done
 [[ $(curl -s "$READ_URL/ping/$READ_UUID") == OK ]] || die "the read-model Vigil did not accept a ping"
-hey -z "${WARMUP}s" -c "$CONNECTIONS" "$READ_URL/ping/$READ_UUID" >/dev/null 2>&1 || die "warm-up of the read-model Vigil"
-hey_latency quiet "$HALF" - "$READ_URL/ping/$READ_UUID"
+paced read-warmup "$HALF" "$WARMUP" "$READ_URL/ping/$READ_UUID" get
+latency quiet "$HALF" - "$READ_URL/ping/$READ_UUID" get
 log "readers: $READERS threads listing $READ_CHECKS checks for $((LATENCY_DURATION + 4))s"
 python3 "$BENCH_DIR/readers.py" "$READ_URL" "$(cat "$WORK/read-data/admin.key")" "$READERS" $((LATENCY_DURATION + 4)) >"$WORK/readers.txt" 2>&1 &
 READERS_PID=$!
 sleep 2
-hey_latency reading "$HALF" - "$READ_URL/ping/$READ_UUID"
+latency reading "$HALF" - "$READ_URL/ping/$READ_UUID" get
 wait "$READERS_PID" || { cat "$WORK/readers.txt" >&2; die "the readers failed"; }
 READ_LISTS=$(sed -n 's/^READERS lists=\([0-9]*\).*/\1/p' "$WORK/readers.txt")
 READ_SEEN=$(sed -n 's/.*checks_per_list=\([0-9]*\).*/\1/p' "$WORK/readers.txt")
@@ -193,7 +187,7 @@ Written by \`bash bench/run.sh\`; do not edit by hand. Re-run the script to refr
 - **Machine:** $(nproc) CPUs ($CPU_MODEL), $MEM memory, kernel $(uname -r), .NET SDK $(dotnet --version)
 - **Load average** (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER — other work on the machine makes
   absolute figures noisy; the ratios compare targets measured minutes apart in the same run.
-- **Tools:** $WRK_VERSION (throughput), hey $HEY_VERSION (fixed-rate latency), $PG_VERSION
+- **Tools:** $WRK_VERSION (throughput, and paced by `bench/wrk/pace.lua` for the fixed-rate latency), $PG_VERSION
 - **Scratch directory:** $FS (Vigil's SQLite database lives here)
 
 ## Verdict
@@ -215,7 +209,7 @@ Written by \`bash bench/run.sh\`; do not edit by hand. Re-run the script to refr
 Latencies here are at saturation (every connection always has a request in flight), so they measure
 queueing, not the promise; the promise is the fixed-rate run below.
 
-## Latency at a fixed rate (hey, $CONNECTIONS workers, ${LATENCY_DURATION}s, target $HALF/s = half of Vigil's maximum)
+## Latency at a fixed rate (wrk paced, $CONNECTIONS connections, ${LATENCY_DURATION}s, target $HALF/s = half of Vigil's maximum)
 
 | target | achieved requests/s | p50 ms | p99 ms | 200 answers / all answers |
 |---|---|---|---|---|
@@ -260,11 +254,13 @@ is a row (a request in flight when wrk stopped may be committed without being co
   committed in one SQLite transaction on a connection with \`journal_mode=WAL\` and \`synchronous=FULL\`
   (src/Vigil.Storage/Sqlite/SqliteStore.cs, src/Vigil.Server/Engine/EvaluatorLoop.cs), so the WAL is
   fsynced before the 200 is sent. Each ping writes one event row and its check's state.
-- **Latency:** hey with $CONNECTIONS workers, each rate-limited to 1/$CONNECTIONS of half of Vigil's measured
-  maximum, all pinging the same check (hey takes one URL). hey measures from when a request is actually
-  sent, so a server stall delays later requests instead of counting against them (coordinated omission):
-  the achieved rate next to the target rate shows whether that happened. The baseline at the same rate
-  shows the floor this machine and tool reach.
+- **Latency:** the same wrk command and requests (\`GET /ping/<uuid>\` round-robin over the $CHECKS uuids), paced by
+  \`bench/wrk/pace.lua\` at half of Vigil's measured maximum: each thread sends on a fixed schedule, and a connection
+  late for its slot sends at once, so the achieved rate is the target rate unless the server falls behind. wrk
+  measures from when a request is actually sent, so a server stall delays later requests instead of counting
+  against them (coordinated omission): the achieved rate next to the target rate shows whether that happened. The
+  baseline at the same rate shows the floor this machine and tool reach. Until 2026-11-23 this run used hey (Go),
+  whose own scheduling on these two vCPUs added 4-5 ms to every p99 (bench/PROFILE.md, "The load generator").
 - **Shared CPUs:** the load generator runs on the same $(nproc) CPUs as the server under test; that cannot be
   avoided here and lowers every target's figure. The ratios are the promise because all targets pay it.
 - **Server CPU µs/request:** the server process's user+system CPU time during the measured run divided by

@@ -2,8 +2,10 @@
 -- asks before each call it guards. On a closed breaker the answer comes from the read model (no writer, no fsync).
 package.path = os.getenv("BENCH_DIR") .. "/wrk/?.lua;" .. package.path
 require "report"
+require "pace"
 
-local path = "/api/v1/breakers/" .. os.getenv("BENCH_BREAKER") .. "/permit"
+-- BENCH_PERMIT_PATH sends the same request elsewhere (permits.sh: the bare endpoint, for the floor).
+local path = os.getenv("BENCH_PERMIT_PATH") or ("/api/v1/breakers/" .. os.getenv("BENCH_BREAKER") .. "/permit")
 local headers = { ["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY"), ["Content-Type"] = "application/json" }
 local body = '{"holder":"bench"}'
 function request()

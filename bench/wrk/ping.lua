@@ -2,6 +2,7 @@
 -- baseline and Vigil, so both see the same requests, built the same way.
 package.path = os.getenv("BENCH_DIR") .. "/wrk/?.lua;" .. package.path
 require "report"
+require "pace"
 
 local uuids = {}
 for line in io.lines(os.getenv("BENCH_UUIDS")) do
