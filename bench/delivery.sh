@@ -210,7 +210,7 @@ Written by \`bash bench/delivery.sh\` (also a stage of \`bench/run.sh\`); do not
 - **Run:** $START, took ${ELAPSED}s, Vigil at commit \`$COMMIT\`$DIRTY
 - **Machine:** $(nproc) CPUs ($CPU_MODEL), $MEM memory, kernel $(uname -r), .NET SDK $(dotnet --version);
   load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER
-- **Scratch directory:** $FS; $WRK_VERSION (paced by `bench/wrk/pace.lua` for the ping latency); Vigil with $((1 + LAT_CHECKS + STORM + STORM_LOAD_MAX)) configured
+- **Scratch directory:** $FS; $WRK_VERSION (paced by \`bench/wrk/pace.lua\` for the ping latency); Vigil with $((1 + LAT_CHECKS + STORM + STORM_LOAD_MAX)) configured
   checks answered \`/healthz\` ${STARTUP_S} s after it was started on an empty data directory
 
 | promise | target | measured | result |

@@ -162,7 +162,7 @@ Written by \`bash bench/probes.sh\` (also the last stage of \`bench/run.sh\`); d
 - **Run:** $START, took ${ELAPSED}s, Vigil at commit \`$COMMIT\`$DIRTY
 - **Machine:** $(nproc) CPUs ($CPU_MODEL), $MEM memory, kernel $(uname -r), .NET SDK $(dotnet --version);
   load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER
-- **Scratch directory:** $FS; $WRK_VERSION, paced by `bench/wrk/pace.lua`
+- **Scratch directory:** $FS; $WRK_VERSION, paced by \`bench/wrk/pace.lua\`
 
 | promise | target | measured | result |
 |---|---|---|---|

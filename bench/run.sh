@@ -187,7 +187,7 @@ Written by \`bash bench/run.sh\`; do not edit by hand. Re-run the script to refr
 - **Machine:** $(nproc) CPUs ($CPU_MODEL), $MEM memory, kernel $(uname -r), .NET SDK $(dotnet --version)
 - **Load average** (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER — other work on the machine makes
   absolute figures noisy; the ratios compare targets measured minutes apart in the same run.
-- **Tools:** $WRK_VERSION (throughput, and paced by `bench/wrk/pace.lua` for the fixed-rate latency), $PG_VERSION
+- **Tools:** $WRK_VERSION (throughput, and paced by \`bench/wrk/pace.lua\` for the fixed-rate latency), $PG_VERSION
 - **Scratch directory:** $FS (Vigil's SQLite database lives here)
 
 ## Verdict
