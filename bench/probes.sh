@@ -23,6 +23,7 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export BENCH_DIR
 REPO=$(dirname "$BENCH_DIR")
 
 PROBES=${BENCH_PROBES:-10000}
