@@ -65,9 +65,13 @@ public sealed class OutageTests
         watch.Restart();
         await Assert.ThrowsAsync<VigilUnreachableException>(() => client.RenewAsync("publisher", "token"));
         var renewing = watch.Elapsed;
-        await Poll.UntilAsync(() => silent.Connections >= 2 + 3, "three more connections");
-        Assert.Equal(2 + 3, silent.Connections);
+        // Three attempts, each cut at the timeout: the elapsed time is the proof. Connections are counted too, but an
+        // attempt cut while its connection was still being set up leaves that connection to the next attempt
+        // (SocketsHttpHandler finishes a connect it started), so a busy machine may show one fewer: never more.
         Assert.InRange(renewing, 3 * timeout, 3 * timeout + TimeSpan.FromSeconds(4));
+        await Poll.UntilAsync(() => silent.Connections >= 2 + 2, "at least two more connections");
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.InRange(silent.Connections, 2 + 2, 2 + 3);
     }
 
     [Theory]
