@@ -192,8 +192,8 @@ log "storm: $STORM deliveries in ${D_a_span_s}s = ${D_a_rate}/s (first half ${D_
 log "storm under pings: ${D_b_rate}/s overall (first half ${D_b_rate_h1}/s, second half ${D_b_rate_h2}/s), ${D_b_rate_during_pings}/s while the pings ran; in flight for ${D_b_overlap_s}s of the ${D_b_window_s}s ping run (${D_b_overlap_pct}%)"
 
 # --- the report --------------------------------------------------------------------------------------------------
-V_RATE=$(awk -v r="$D_a_rate" -v t="$RATE_TARGET" 'BEGIN { print (r >= t ? "PASS" : "FAIL") }')
-V_LAT=$(awk -v p="$D_lat_lat_p99" -v t="$LAT_TARGET_MS" 'BEGIN { print (p <= t ? "PASS" : "FAIL") }')
+V_RATE=$(at_least "$RATE_TARGET" "$D_a_rate")
+V_LAT=$(within "$LAT_TARGET_MS" "$D_lat_lat_p99")
 quiet_band
 RATIO=$(ratio "${L_P99[storm]}" "$QUIET_P99")
 V_PING=$(within "$NOISE" "${L_P99[storm]}")

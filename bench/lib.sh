@@ -89,6 +89,26 @@ cpu_rate() { awk -v t="$1" -v hz="$TICKS" -v d="$2" 'BEGIN { printf "%.2f", (t /
 # ratio A B : A / B with two decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
+# throughput NAME URL SCRIPT PID : wrk closed loop (THREADS threads, CONNECTIONS connections) with SCRIPT against URL:
+# WARMUP seconds, then DURATION seconds measured; fills RPS, P50, P99, MAX, REQS and CPU (PID's CPU µs per request)
+# under NAME. Any error or non-2xx answer fails the run.
+declare -A RPS P50 P99 MAX REQS CPU
+throughput() {
+    local name=$1 url=$2 script=$3 pid=$4 before after
+    log "$name: warm-up ${WARMUP}s"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$url" >"$WORK/$name.warmup.txt" 2>&1 || die "wrk warm-up against $name"
+    log "$name: measuring ${DURATION}s, $CONNECTIONS connections"
+    before=$(cpu_ticks "$pid")
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$script" "$url" >"$WORK/$name.wrk.txt" 2>&1 || die "wrk against $name"
+    after=$(cpu_ticks "$pid")
+    wrk_result "$name" "$WORK/$name.wrk.txt"
+    ((W_BAD == 0)) || { cat "$WORK/$name.wrk.txt" >&2; die "$name: $W_BAD errors or non-2xx answers"; }
+    RPS[$name]=$W_RPS P50[$name]=$W_P50 P99[$name]=$W_P99 MAX[$name]=$W_MAX REQS[$name]=$W_REQUESTS
+    # The two CPUs are shared with wrk: see the reports' "Shared CPUs".
+    CPU[$name]=$(awk -v t=$((after - before)) -v hz="$TICKS" -v r="$W_REQUESTS" 'BEGIN { printf "%.1f", (t / hz) * 1e6 / r }')
+    log "$name: ${RPS[$name]}/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, server CPU ${CPU[$name]} µs/request"
+}
+
 # wrk_result NAME FILE : the WRK_RESULT line that bench/wrk/report.lua wrote into FILE, as W_REQUESTS, W_RPS (per
 # second), W_P50, W_P99 (ms, two decimals), W_MAX (ms, one decimal) and W_BAD (errors plus non-2xx answers).
 wrk_result() {
@@ -156,8 +176,14 @@ quiet_band() {
     NOISE=$(noise_limit "${L_P99[quiet]}" "${L_P99[quiet_again]}")
 }
 
-# within LIMIT P99 : PASS when P99 is at most LIMIT, else FAIL.
+# within LIMIT VALUE : PASS when VALUE is at most LIMIT, else FAIL.
 within() { awk -v l="$1" -v p="$2" 'BEGIN { print (p <= l ? "PASS" : "FAIL") }'; }
+
+# below LIMIT VALUE : PASS when VALUE is under LIMIT (a strict target such as "p99 < 5 ms"), else FAIL.
+below() { awk -v l="$1" -v p="$2" 'BEGIN { print (p < l ? "PASS" : "FAIL") }'; }
+
+# at_least FLOOR VALUE : PASS when VALUE is at least FLOOR, else FAIL.
+at_least() { awk -v f="$1" -v v="$2" 'BEGIN { print (v >= f ? "PASS" : "FAIL") }'; }
 
 # run_facts : what a report says about the run: CPU_MODEL, MEM, FS (the scratch directory's file system), WRK_VERSION,
 # COMMIT and DIRTY (" (with uncommitted changes)" when src/ or bench/ differ from it).

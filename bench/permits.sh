@@ -85,23 +85,6 @@ check_answers() {
     [[ $gate == *'"open":true'*' 200' ]] || die "$1: the gate answered $gate"
 }
 
-declare -A RPS P50 P99 MAX REQS CPU
-throughput() {
-    local name=$1 script=$2 before after
-    log "$name: warm-up ${WARMUP}s"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$VIGIL_URL" >"$WORK/$name.warmup.txt" 2>&1 || die "wrk warm-up of $name"
-    log "$name: measuring ${DURATION}s, $CONNECTIONS connections"
-    before=$(cpu_ticks "$VIGIL_PID")
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$script" "$VIGIL_URL" >"$WORK/$name.wrk.txt" 2>&1 || die "wrk against $name"
-    after=$(cpu_ticks "$VIGIL_PID")
-    wrk_result "$name" "$WORK/$name.wrk.txt"
-    ((W_BAD == 0)) || { cat "$WORK/$name.wrk.txt" >&2; die "$name: $W_BAD errors or non-2xx answers"; }
-    RPS[$name]=$W_RPS P50[$name]=$W_P50 P99[$name]=$W_P99 MAX[$name]=$W_MAX REQS[$name]=$W_REQUESTS
-    CPU[$name]=$(awk -v t=$((after - before)) -v hz="$TICKS" -v r="$W_REQUESTS" 'BEGIN { printf "%.1f", (t / hz) * 1e6 / r }')
-    log "$name: ${RPS[$name]}/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, server CPU ${CPU[$name]} µs/request"
-}
-
-
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 START=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 SECONDS=0
@@ -115,9 +98,9 @@ wait_up "$VIGIL_URL/healthz" vigil "$VIGIL_PID"
 check_answers "at start"
 
 # Maxima, one after the other on the same Vigil.
-throughput ping "$BENCH_DIR/wrk/ping.lua"
-throughput permit "$BENCH_DIR/wrk/permit.lua"
-throughput gate "$BENCH_DIR/wrk/gate.lua"
+throughput ping "$VIGIL_URL" "$BENCH_DIR/wrk/ping.lua" "$VIGIL_PID"
+throughput permit "$VIGIL_URL" "$BENCH_DIR/wrk/permit.lua" "$VIGIL_PID"
+throughput gate "$VIGIL_URL" "$BENCH_DIR/wrk/gate.lua" "$VIGIL_PID"
 check_answers "after the maxima"
 
 # p99 at half of each one's own maximum.
@@ -146,10 +129,10 @@ ELAPSED=$SECONDS
 # --- the report --------------------------------------------------------------------------------------------------
 R_PERMIT=$(ratio "${RPS[permit]}" "${RPS[ping]}")
 R_GATE=$(ratio "${RPS[gate]}" "${RPS[ping]}")
-V_PERMIT=$(awk -v r="$R_PERMIT" 'BEGIN { print (r >= 1 ? "PASS" : "FAIL") }')
-V_GATE=$(awk -v r="$R_GATE" 'BEGIN { print (r >= 1 ? "PASS" : "FAIL") }')
-V_PERMIT_P99=$(awk -v p="${L_P99[permit_at_ping]}" -v t="$P99_TARGET_MS" 'BEGIN { print (p < t ? "PASS" : "FAIL") }')
-V_GATE_P99=$(awk -v p="${L_P99[gate_at_ping]}" -v t="$P99_TARGET_MS" 'BEGIN { print (p < t ? "PASS" : "FAIL") }')
+V_PERMIT=$(at_least 1 "$R_PERMIT")
+V_GATE=$(at_least 1 "$R_GATE")
+V_PERMIT_P99=$(below "$P99_TARGET_MS" "${L_P99[permit_at_ping]}")
+V_GATE_P99=$(below "$P99_TARGET_MS" "${L_P99[gate_at_ping]}")
 OVER_BARE_PERMIT=$(awk -v a="${L_P99[permit_at_ping]}" -v b="${L_P99[bare_at_ping]}" 'BEGIN { printf "%+.2f", a - b }')
 OVER_BARE_GATE=$(awk -v a="${L_P99[gate_at_ping]}" -v b="${L_P99[bare_at_ping]}" 'BEGIN { printf "%+.2f", a - b }')
 reached() { awk -v a="${L_RPS[$1]}" -v t="${L_RATE[$1]}" 'BEGIN { printf "%.0f%%", 100 * a / t }'; }

@@ -146,7 +146,7 @@ ELAPSED=$SECONDS
 # --- the report --------------------------------------------------------------------------------------------------
 RATE=$(awk -v r="$H_runs" 'BEGIN { printf "%.0f", r / 60 }')
 TARGET_RATE=$(awk -v p="$PROBES" -v e="$EVERY" 'BEGIN { printf "%.0f", p / e }')
-V_LAG=$(awk -v p="$H_lag_p99_ms" -v t="$LAG_TARGET_MS" 'BEGIN { print (p <= t ? "PASS" : "FAIL") }')
+V_LAG=$(within "$LAG_TARGET_MS" "$H_lag_p99_ms")
 quiet_band
 RATIO=$(ratio "${L_P99[probes]}" "$QUIET_P99")
 APART_RATIO=$(ratio "${L_P99[apart]}" "$QUIET_P99")

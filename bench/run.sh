@@ -64,26 +64,6 @@ for _ in range($CHECKS): print(uuid.uuid4())" >"$BENCH_UUIDS"
 FIRST_UUID=$(head -n 1 "$BENCH_UUIDS")
 
 # --- measuring -----------------------------------------------------------------------------------------------
-declare -A RPS P50 P99 MAX REQS BAD CPU
-
-# throughput NAME URL SCRIPT PID : warm up, then measure with wrk; fills RPS[NAME] etc.
-throughput() {
-    local name=$1 url=$2 script=$3 pid=$4 before after
-    log "$name: warm-up ${WARMUP}s"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$url" >"$WORK/$name.warmup.txt" 2>&1 || die "wrk warm-up against $name"
-    log "$name: measuring ${DURATION}s, $CONNECTIONS connections"
-    before=$(cpu_ticks "$pid")
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$script" "$url" >"$WORK/$name.wrk.txt" 2>&1 || die "wrk against $name"
-    after=$(cpu_ticks "$pid")
-    wrk_result "$name" "$WORK/$name.wrk.txt"
-    RPS[$name]=$W_RPS P50[$name]=$W_P50 P99[$name]=$W_P99 MAX[$name]=$W_MAX REQS[$name]=$W_REQUESTS BAD[$name]=$W_BAD
-    # Server CPU per request, in microseconds (both cores are shared with wrk, see RESULTS.md).
-    CPU[$name]=$(awk -v t=$((after - before)) -v hz="$TICKS" -v r="$W_REQUESTS" 'BEGIN { printf "%.1f", (t / hz) * 1e6 / r }')
-    log "$name: ${RPS[$name]}/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, errors ${BAD[$name]}, server CPU ${CPU[$name]} us/request"
-    ((BAD[$name] == 0)) || { cat "$WORK/$name.wrk.txt" >&2; die "$name answered ${BAD[$name]} requests with an error"; }
-}
-
-
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 START=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 SECONDS=0
@@ -168,12 +148,11 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$SECONDS
 
 # --- verdicts and the report -----------------------------------------------------------------------------------
-verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b ? "PASS" : "FAIL") }'; }
 R_BASE=$(ratio "${RPS[vigil]}" "${RPS[baseline]}")
 R_PG=$(ratio "${RPS[vigil]}" "${RPS[pushgateway]}")
-V_BASE=$(verdict "$R_BASE" 0.5)
-V_PG=$(verdict "$R_PG" 1)
-V_LAT=$(awk -v p="${L_P99[vigil]}" 'BEGIN { print (p < 10 ? "PASS" : "FAIL") }')
+V_BASE=$(at_least 0.5 "$R_BASE")
+V_PG=$(at_least 1 "$R_PG")
+V_LAT=$(below 10 "${L_P99[vigil]}")
 RATE_REACHED=$(awk -v a="${L_RPS[vigil]}" -v t="$HALF" 'BEGIN { printf "%.0f%%", 100 * a / t }')
 
 run_facts
