@@ -161,6 +161,32 @@ public sealed class SqliteStoreTests : StoreContractTests
     }
 
     [Fact]
+    public async Task Checkpoint_CopiesWritesIntoTheDatabaseFile_SoonAfterTheWrite()
+    {
+        var store = await OpenStoreAsync();
+        var before = new FileInfo(DbPath).Length;
+        var changes = new Changes();
+        for (var i = 0; i < 200; i++)
+        {
+            changes.Events.Add(Event($"job-{i}", T0) with { Reason = new string('x', 500) });
+        }
+
+        await store.CommitAsync(changes, Ct);
+        Assert.Equal(before, new FileInfo(DbPath).Length);
+
+        // The pages reach the database file only through a checkpoint (the commit wrote them to the WAL), and
+        // nothing but the clock moves on. Step by step: the checkpointer's delay may start after any one step.
+        var deadline = TimeProvider.System.GetTimestamp() + TimeProvider.System.TimestampFrequency * 10;
+        while (new FileInfo(DbPath).Length <= before && TimeProvider.System.GetTimestamp() < deadline)
+        {
+            Time.Advance(SqliteStore.CheckpointDelay);
+            await Task.Delay(20);
+        }
+
+        Assert.True(new FileInfo(DbPath).Length > before + (200 * 500), $"the database file is still {new FileInfo(DbPath).Length} bytes");
+    }
+
+    [Fact]
     public async Task Operations_BeforeOpen_SayTheStoreIsNotOpen()
     {
         await using var store = new SqliteStore(DbPath, Time);
