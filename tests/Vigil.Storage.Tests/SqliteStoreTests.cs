@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Vigil.Domain.Evaluation;
 using Vigil.Domain.Persistence;
 using Vigil.Storage.Sqlite;
+using Vigil.Testing;
 using static Vigil.Storage.Tests.StoreSamples;
 
 namespace Vigil.Storage.Tests;
@@ -176,12 +177,13 @@ public sealed class SqliteStoreTests : StoreContractTests
 
         // The pages reach the database file only through a checkpoint (the commit wrote them to the WAL), and
         // nothing but the clock moves on. Step by step: the checkpointer's delay may start after any one step.
-        var deadline = TimeProvider.System.GetTimestamp() + TimeProvider.System.TimestampFrequency * 10;
-        while (new FileInfo(DbPath).Length <= before && TimeProvider.System.GetTimestamp() < deadline)
-        {
-            Time.Advance(SqliteStore.CheckpointDelay);
-            await Task.Delay(20);
-        }
+        await Poll.UntilAsync(
+            () =>
+            {
+                Time.Advance(SqliteStore.CheckpointDelay);
+                return new FileInfo(DbPath).Length > before;
+            },
+            "a checkpoint");
 
         Assert.True(new FileInfo(DbPath).Length > before + (200 * 500), $"the database file is still {new FileInfo(DbPath).Length} bytes");
     }

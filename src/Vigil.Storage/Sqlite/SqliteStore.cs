@@ -230,8 +230,9 @@ public sealed partial class SqliteStore : IVigilStore
                 }
                 catch (SqliteException)
                 {
-                    // Busy or a passing I/O error: the WAL keeps everything, the next round tries again, and the
-                    // writer's emergency threshold bounds the file if this keeps failing.
+                    // Busy or a passing I/O error: the WAL keeps everything, and the next round tries again even if
+                    // nothing more is written; the writer's emergency threshold bounds the file if this keeps failing.
+                    _written.Writer.TryWrite(true);
                 }
             }
         }
