@@ -92,7 +92,8 @@ public sealed class DeliveryLaneTests(ITestOutputHelper output)
         await using var hook = await FakeWebhook.StartAsync();
         await using var host = await VigilHost.StartAsync(VigilHost.WithWebhook(hook));
         var uuids = new List<Guid>();
-        for (var i = 0; i < 40; i++)
+        // More rows than one lane holds (64), so the second dispatcher has rows to claim whoever claims first.
+        for (var i = 0; i < 80; i++)
         {
             uuids.Add(await CheckAsync(host, $"job-{i}"));
         }
@@ -122,8 +123,8 @@ public sealed class DeliveryLaneTests(ITestOutputHelper output)
             }
 
             var keys = hook.All.Select(r => r.Header("Idempotency-Key")).ToList();
-            Assert.Equal(40, keys.Count);
-            Assert.Equal(40, keys.Distinct().Count());
+            Assert.Equal(80, keys.Count);
+            Assert.Equal(80, keys.Distinct().Count());
             Assert.All(hook.All, r => Assert.Equal(200, r.AnsweredWith));
         }
         finally
@@ -161,6 +162,40 @@ public sealed class DeliveryLaneTests(ITestOutputHelper output)
         Assert.True(commits <= 15, $"40 outcomes took {commits} transactions");
         Assert.True(await host.OutboxEmptyAsync(), "every outcome is recorded once the lanes are idle");
         Assert.Equal(DispatcherOptions.DefaultMaxInFlight, hook.MaxInFlight);
+    }
+
+    [Fact]
+    public async Task A_backlog_is_claimed_in_a_few_large_claims_rather_than_a_few_rows_at_a_time()
+    {
+        const int rows = 300;
+        await using var hook = await FakeWebhook.StartAsync();
+        FaultyStore? store = null;
+        await using var host = await VigilHost.StartAsync(VigilHost.WithWebhook(hook), options: o => o with { WrapStore = s => store = new FaultyStore(s) });
+        var uuids = new List<Guid>();
+        for (var i = 0; i < rows; i++)
+        {
+            uuids.Add(await CheckAsync(host, $"job-{i}"));
+        }
+
+        hook.CloseGate();
+        await Task.WhenAll(uuids.Select(u => PingAsync(host, u, "/fail")));
+        var held = DispatcherOptions.DefaultMaxInFlight + DispatcherOptions.DefaultQueue;
+        await Poll.UntilAsync(() => hook.InFlight == DispatcherOptions.DefaultMaxInFlight && store!.Claims.Sum(c => c.Got) == held, "the lane is full");
+        var before = store!.Claims.Count;
+
+        // Answers one by one, so outcomes are recorded one by one and room frees up a row at a time.
+        hook.AnswerOneByOneAfter = TimeSpan.FromMilliseconds(3);
+        hook.OpenGate();
+        await Poll.UntilAsync(() => hook.Accepted.Count == rows, "every row was delivered");
+        await host.DeliveriesIdleAsync();
+
+        // The lane held 64 of the 300 when the receiver came back; the other 236 are claimed as room frees up. Refilled
+        // as each outcome was recorded, they took a claim, a transaction of its own, per row or two.
+        var claims = store.Claims.Skip(before).Where(c => c.Got > 0).ToList();
+        output.WriteLine($"{rows - held} rows in {claims.Count} claims: {string.Join(", ", claims.Select(c => c.Got))}");
+        Assert.Equal(rows - held, claims.Sum(c => c.Got));
+        Assert.True(claims.Count <= 12, $"{claims.Count} claims: {string.Join(", ", claims.Select(c => c.Got))}");
+        Assert.True(await host.OutboxEmptyAsync());
     }
 
     [Fact]

@@ -7,8 +7,10 @@ internal sealed record DispatcherOptions
     /// <summary>Deliveries one receiver may have in flight at once (each to a different check). The default value is 8.</summary>
     public const int DefaultMaxInFlight = 8;
 
-    /// <summary>Messages a lane keeps ready beyond those in flight. The default value is 8.</summary>
-    public const int DefaultQueue = 8;
+    /// <summary>Messages a lane keeps ready beyond those in flight; a lane refills them once half its room is free, so
+    /// a backlog is claimed in a few large transactions rather than many small ones. The default value is 56 (64 rows
+    /// held with those in flight).</summary>
+    public const int DefaultQueue = 56;
 
     /// <summary>Rows one lane holds at most (waiting in their groups, queued, in flight): the bound of its memory,
     /// and of one digest. The default value is 1000.</summary>

@@ -47,6 +47,12 @@ internal sealed class FakeWebhook : IAsyncDisposable
 
     public int Finished => Volatile.Read(ref _finished);
 
+    /// <summary>When set, requests are answered one at a time, each after this long (a receiver that takes its time):
+    /// outcomes then come back one by one rather than all together.</summary>
+    public TimeSpan? AnswerOneByOneAfter { get; set; }
+
+    private readonly SemaphoreSlim _oneByOne = new(1, 1);
+
     /// <summary>From now on every request waits, recorded, until <see cref="OpenGate"/>.</summary>
     public void CloseGate() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -91,6 +97,18 @@ internal sealed class FakeWebhook : IAsyncDisposable
                 }
 
                 await hook._gate.Task.WaitAsync(ctx.RequestAborted);
+                if (hook.AnswerOneByOneAfter is { } delay)
+                {
+                    await hook._oneByOne.WaitAsync(ctx.RequestAborted);
+                    try
+                    {
+                        await Task.Delay(delay, ctx.RequestAborted);
+                    }
+                    finally
+                    {
+                        hook._oneByOne.Release();
+                    }
+                }
                 if (status == 429)
                 {
                     ctx.Response.Headers.RetryAfter = hook.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -31,7 +31,28 @@ internal sealed class FaultyStore(IVigilStore inner) : IVigilStore
     public Task<StoredState> LoadAsync(CancellationToken ct) =>
         FailLoads ? throw new IOException("injected: the store cannot be read") : inner.LoadAsync(ct);
 
-    public Task CommitAsync(Changes changes, CancellationToken ct)
+    /// <summary>Per accepted commit, in order: its notifications and the checks its events belong to.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(int Notifications, string[] EventChecks)> CommitLog { get; } = new();
+
+    /// <summary>Per claim, in order: how many rows it asked for and how many it got.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(int Asked, int Got)> Claims { get; } = new();
+
+    private TaskCompletionSource _released = new();
+    private int _holdNext;
+    private volatile bool _holding;
+
+    /// <summary>The next commit waits until <see cref="Release"/> (a slow disk), with <see cref="Holding"/> true.</summary>
+    public void HoldNextCommit()
+    {
+        _released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _holdNext, 1);
+    }
+
+    public bool Holding => _holding;
+
+    public void Release() => _released.TrySetResult();
+
+    public async Task CommitAsync(Changes changes, CancellationToken ct)
     {
         if (FailCommits != 0)
         {
@@ -39,9 +60,17 @@ internal sealed class FaultyStore(IVigilStore inner) : IVigilStore
             throw new IOException("injected: disk full");
         }
 
+        if (Interlocked.Exchange(ref _holdNext, 0) == 1)
+        {
+            _holding = true;
+            await _released.Task.WaitAsync(ct).ConfigureAwait(false);
+            _holding = false;
+        }
+
         Commits++;
         NotificationsPerCommit.Enqueue(changes.Notifications.Count);
-        return inner.CommitAsync(changes, ct);
+        CommitLog.Enqueue((changes.Notifications.Count, [.. changes.Events.Select(e => e.Check)]));
+        await inner.CommitAsync(changes, ct).ConfigureAwait(false);
     }
 
     public Task PingAsync(CancellationToken ct) => inner.PingAsync(ct);
@@ -53,8 +82,12 @@ internal sealed class FaultyStore(IVigilStore inner) : IVigilStore
     public Task<IReadOnlyList<CheckEvent>> GetEventsAsync(string check, int limit, DateTimeOffset? since, CancellationToken ct) =>
         inner.GetEventsAsync(check, limit, since, ct);
 
-    public Task<OutboxClaim> ClaimOutboxAsync(string receiver, string owner, DateTimeOffset now, DateTimeOffset until, int max, CancellationToken ct) =>
-        inner.ClaimOutboxAsync(receiver, owner, now, until, max, ct);
+    public async Task<OutboxClaim> ClaimOutboxAsync(string receiver, string owner, DateTimeOffset now, DateTimeOffset until, int max, CancellationToken ct)
+    {
+        var claim = await inner.ClaimOutboxAsync(receiver, owner, now, until, max, ct).ConfigureAwait(false);
+        Claims.Enqueue((max, claim.Entries.Count));
+        return claim;
+    }
 
     public Task<int> ReleaseAllOutboxClaimsAsync(CancellationToken ct) => inner.ReleaseAllOutboxClaimsAsync(ct);
 
